@@ -1,0 +1,108 @@
+package batch
+
+import (
+	"context"
+	"strconv"
+)
+
+// Adapter maps one AWS batch operation onto the engine. The adapter packages
+// (appstream, chime, wickr, messaging) provide adapters; a [Runner] does the
+// scheduling. An adapter never schedules, retries or sleeps, and the engine
+// never knows a service.
+//
+// The engine calls Key, Identity and Validate from the goroutine running the
+// run, and Call from up to [Options.MaxInFlight] goroutines at once, so Call
+// must be safe for concurrent use.
+type Adapter[T, R any] interface {
+	// Operation names the API operation, for example "BatchCreateUser".
+	Operation() string
+
+	// MaxItems is the most items one call may carry. It must be positive.
+	MaxItems() int
+
+	// Key returns the call key of an item: items with different keys never
+	// share a call. Operations without a key return "".
+	Key(item T) string
+
+	// Identity returns what identifies the item within its key, as the
+	// service's answer names it. Two items with the same identity never share a
+	// call, so every answer can be attributed. Identities may hold sensitive
+	// values: the engine never logs them or puts them in errors.
+	Identity(item T) string
+
+	// Validate checks one item against the service model before anything is
+	// sent. It returns nil or an error, ideally from [InvalidInput], naming
+	// the field. An invalid item fails with [CodeInvalidInput] and is never
+	// sent.
+	Validate(item T) error
+
+	// Call sends items, all with the given key, in one request. On an answer
+	// it returns one Result per item, aligned with items. When the request
+	// failed as a whole it returns the error, which the engine passes to
+	// Classify. A result slice of the wrong length fails every item of the call
+	// with [CodeUnmatched]; a panic inside Call fails every item of the call
+	// with [CodeInternal] (the call may have been applied).
+	Call(ctx context.Context, key string, items []T) ([]Result[R], error)
+
+	// Classify turns an error returned by Call into a normalized [*Error] and
+	// the scope of the failure. It is called only with non-nil errors that
+	// are not the run's own cancellation.
+	Classify(err error) (*Error, Scope)
+}
+
+// Result is the answer for one item of a call: Err is nil on success.
+// Adapters return an Err with [CodeUnmatched] when the answer does not
+// mention an item it should have.
+type Result[R any] struct {
+	Value R
+	Err   *Error
+}
+
+// Scope says how far a call-level failure reaches.
+type Scope uint8
+
+const (
+	// ScopeCall: the failure concerns this call only. Its items are sent
+	// again if the error is retryable, and fail with it otherwise.
+	ScopeCall Scope = iota
+	// ScopeItems: the service rejected the call as a whole for bad input in
+	// some item. The engine splits the call in halves until the offending
+	// items are isolated; only they fail, with the service's error.
+	ScopeItems
+	// ScopeKey: the failure condemns every item of the call's key (the
+	// account, network or channel does not exist or is forbidden). Every
+	// pending and later item of the key fails with the error, without more
+	// calls.
+	ScopeKey
+	// ScopeRun: the failure ends the run (credentials or signature were
+	// refused). No more calls are sent; items not yet answered fail with the
+	// error.
+	ScopeRun
+)
+
+func (s Scope) String() string {
+	switch s {
+	case ScopeCall:
+		return "call"
+	case ScopeItems:
+		return "items"
+	case ScopeKey:
+		return "key"
+	case ScopeRun:
+		return "run"
+	}
+	return "Scope(" + strconv.Itoa(int(s)) + ")"
+}
+
+type throttleKey struct{}
+
+// SignalThrottle tells the run that owns ctx that the service throttled an
+// HTTP attempt of the current call, even if the SDK retryer then retried it
+// successfully. Adapters call it from the retryer hook they install for each
+// call, so the adaptive send rate sees throttles the SDK hides. It does
+// nothing when ctx does not come from a run.
+func SignalThrottle(ctx context.Context) {
+	if f, ok := ctx.Value(throttleKey{}).(func()); ok {
+		f()
+	}
+}

@@ -1,0 +1,243 @@
+package batch
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// Defaults selected by the zero value of each [Options] field.
+const (
+	DefaultMaxInFlight  = 8
+	DefaultMaxAttempts  = 5
+	DefaultBackoffBase  = 100 * time.Millisecond
+	DefaultBackoffMax   = 10 * time.Second
+	DefaultRetryBudget  = 1000
+	DefaultMaxBuffered  = 4096
+	DefaultMinRate      = 1.0
+	DefaultRateDecrease = 0.7
+)
+
+// Options configures a [Runner]. Every field's zero value selects the
+// documented default. Options are copied when the Runner is built, so later
+// changes to the value passed in do not affect it.
+type Options struct {
+	// MaxInFlight is the most calls in flight at once. Zero means
+	// DefaultMaxInFlight.
+	MaxInFlight int
+
+	// MaxItemsPerCall lowers the number of items per call below the
+	// adapter's limit. Zero, or a value above the limit, means the adapter's
+	// limit.
+	MaxItemsPerCall int
+
+	// MaxAttempts is the most calls that may carry one item, counting the
+	// first. Calls made while bisecting a rejected call do not count. Zero
+	// means DefaultMaxAttempts; 1 disables retries.
+	MaxAttempts int
+
+	// BackoffBase and BackoffMax bound the wait before a retried item is sent
+	// again: full jitter, a random duration in [0, min(BackoffMax,
+	// BackoffBase·2^(attempt-1))). Zero means DefaultBackoffBase and
+	// DefaultBackoffMax.
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+
+	// RetryBudget caps the retries of a whole run: each retried item spends
+	// one token and every ten items that succeed earn one back, up to
+	// RetryBudget. When the budget is spent, retryable failures are final, so
+	// an outage ends the run quickly. Zero means DefaultRetryBudget.
+	RetryBudget int
+
+	// Rate is the starting send rate in calls per second. Zero means no limit
+	// until the first throttle signal, after which the rate is measured and
+	// adapted.
+	Rate float64
+
+	// MinRate is the floor of the adaptive rate in calls per second. Zero
+	// means DefaultMinRate.
+	MinRate float64
+
+	// RateDecrease is the factor the send rate is multiplied by on a throttle
+	// signal, in (0, 1). Zero means DefaultRateDecrease.
+	RateDecrease float64
+
+	// FixedRate keeps the send rate at Rate: throttle signals do not change
+	// it. The zero value adapts the rate.
+	FixedRate bool
+
+	// MaxBuffered is the most items the run holds at once: read from the
+	// input but not yet reported. It bounds memory whatever the input size.
+	// Zero means the larger of DefaultMaxBuffered and four full calls per
+	// call in flight.
+	MaxBuffered int
+
+	// Hooks receive calls, retries, throttles and outcomes as they happen.
+	Hooks Hooks
+
+	// Logger, when set, receives debug records for calls and retries and
+	// warnings for throttles and run-ending errors. Records never hold item
+	// identities or other sensitive fields.
+	Logger *slog.Logger
+
+	// Clock supplies time for backoff and the send rate. Nil means the real
+	// clock. Tests inject one to make runs deterministic.
+	Clock Clock
+
+	// Rand supplies randomness for backoff jitter. Nil means a source seeded
+	// from the runtime. It is used from one goroutine only.
+	Rand rand.Source
+}
+
+// Clock is the time source of a run.
+type Clock interface {
+	Now() time.Time
+	// After returns a channel that receives once d has elapsed, and a
+	// function that stops the timer.
+	After(d time.Duration) (<-chan time.Time, func())
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) After(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTimer(d)
+	return t.C, func() { t.Stop() }
+}
+
+// Hooks are optional callbacks. They are called one at a time from the
+// goroutine running the run and must not block: they are meant to drive
+// progress bars and metrics.
+type Hooks struct {
+	// OnCall is called when a call is sent and again when it completes
+	// (with Done set).
+	OnCall func(CallInfo)
+	// OnRetry is called when an item is scheduled to be sent again.
+	OnRetry func(RetryInfo)
+	// OnThrottle is called on every throttle signal, with the new send rate.
+	OnThrottle func(ThrottleInfo)
+	// OnOutcome is called once for every item when its outcome is final.
+	OnOutcome func(OutcomeInfo)
+}
+
+// CallInfo describes one call. It never holds item identities.
+type CallInfo struct {
+	Operation string
+	Key       string
+	Items     int
+	// Bisect reports that the call holds half of a call rejected as a whole.
+	Bisect bool
+	// Done is false when the call is sent, true when it has completed.
+	Done bool
+	// Elapsed is the call's duration, including the wait for the send rate;
+	// set when Done.
+	Elapsed time.Duration
+	// Err is the call-level error, set when Done and the call failed as a
+	// whole.
+	Err *Error
+	// Throttled reports that the call was throttled, as a whole, inside the
+	// answer, or in an HTTP attempt the SDK retried.
+	Throttled bool
+}
+
+// RetryInfo describes an item scheduled to be sent again.
+type RetryInfo struct {
+	Operation string
+	Index     int
+	Attempt   int // the attempt about to be made, 2 or more
+	Delay     time.Duration
+	Err       *Error
+}
+
+// ThrottleInfo describes a throttle signal.
+type ThrottleInfo struct {
+	Operation string
+	Key       string
+	// Rate is the send rate in calls per second after the signal; 0 means
+	// unlimited.
+	Rate float64
+}
+
+// OutcomeInfo is the non-generic part of an [Outcome].
+type OutcomeInfo struct {
+	Operation string
+	Index     int
+	Status    Status
+	Err       *Error
+	Attempts  int
+}
+
+// settings are Options with defaults applied and limits checked.
+type settings struct {
+	Options
+	maxItems int
+}
+
+func newSettings(opts Options, adapterMax int) (settings, error) {
+	var errs []error
+	check := func(name string, v float64) {
+		if v < 0 {
+			errs = append(errs, fmt.Errorf("batch: Options.%s must not be negative, got %v", name, v))
+		}
+	}
+	check("MaxInFlight", float64(opts.MaxInFlight))
+	check("MaxItemsPerCall", float64(opts.MaxItemsPerCall))
+	check("MaxAttempts", float64(opts.MaxAttempts))
+	check("BackoffBase", float64(opts.BackoffBase))
+	check("BackoffMax", float64(opts.BackoffMax))
+	check("RetryBudget", float64(opts.RetryBudget))
+	check("Rate", opts.Rate)
+	check("MinRate", opts.MinRate)
+	check("MaxBuffered", float64(opts.MaxBuffered))
+	if opts.RateDecrease < 0 || opts.RateDecrease >= 1 {
+		errs = append(errs, fmt.Errorf("batch: Options.RateDecrease must be in (0, 1), got %v", opts.RateDecrease))
+	}
+	if adapterMax <= 0 {
+		errs = append(errs, fmt.Errorf("batch: adapter MaxItems must be positive, got %d", adapterMax))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return settings{}, err
+	}
+	s := settings{Options: opts, maxItems: adapterMax}
+	if s.MaxItemsPerCall > 0 && s.MaxItemsPerCall < adapterMax {
+		s.maxItems = s.MaxItemsPerCall
+	}
+	if s.MaxInFlight == 0 {
+		s.MaxInFlight = DefaultMaxInFlight
+	}
+	if s.MaxAttempts == 0 {
+		s.MaxAttempts = DefaultMaxAttempts
+	}
+	if s.BackoffBase == 0 {
+		s.BackoffBase = DefaultBackoffBase
+	}
+	if s.BackoffMax == 0 {
+		s.BackoffMax = DefaultBackoffMax
+	}
+	if s.RetryBudget == 0 {
+		s.RetryBudget = DefaultRetryBudget
+	}
+	if s.MinRate == 0 {
+		s.MinRate = DefaultMinRate
+	}
+	if s.RateDecrease == 0 {
+		s.RateDecrease = DefaultRateDecrease
+	}
+	if s.MaxBuffered == 0 {
+		s.MaxBuffered = max(DefaultMaxBuffered, 4*s.MaxInFlight*s.maxItems)
+	}
+	if s.MaxBuffered < s.maxItems {
+		// A full call must fit in the buffer, or calls would never fill.
+		s.MaxBuffered = s.maxItems
+	}
+	if s.Clock == nil {
+		s.Clock = realClock{}
+	}
+	if s.Rand == nil {
+		s.Rand = rand.NewPCG(rand.Uint64(), rand.Uint64())
+	}
+	return s, nil
+}
