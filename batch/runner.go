@@ -6,16 +6,22 @@ import (
 	"iter"
 )
 
-// Runner runs items through one batch operation. Build it with [New]; it is
-// safe for concurrent use, and each Run or Stream is independent.
+// Runner runs items through one batch operation. Build it with [New]. A
+// Runner is safe for concurrent use; each Run, Stream or Plan is independent
+// and shares nothing with the others.
+//
+// A Runner recovers panics raised by its adapter: a panic while validating
+// fails that item, and a panic inside [Adapter.Call] fails the items of that
+// call with [CodeInternal]. Panics in hooks are not recovered.
 type Runner[T, R any] struct {
 	adapter Adapter[T, R]
 	set     settings
 }
 
-// New returns a Runner for adapter. Option functions are applied to a zero
-// [Options] in order. It fails when adapter is nil, when its MaxItems is not
-// positive, or when an option is out of range.
+// New returns a Runner for adapter. Option functions are applied in order to
+// a zero [Options], whose zero fields then select the documented defaults. It
+// fails when adapter is nil, when its MaxItems is not positive, or when an
+// option is out of range.
 func New[T, R any](adapter Adapter[T, R], optFns ...func(*Options)) (*Runner[T, R], error) {
 	if adapter == nil {
 		return nil, errors.New("batch: adapter is nil")
@@ -31,14 +37,145 @@ func New[T, R any](adapter Adapter[T, R], optFns ...func(*Options)) (*Runner[T, 
 	return &Runner[T, R]{adapter: adapter, set: set}, nil
 }
 
-// Run processes items and returns one outcome per item, in input order. It
-// blocks until every item has an outcome and every goroutine it started has
-// exited.
+// Operation returns the adapter's operation name.
+func (r *Runner[T, R]) Operation() string { return r.adapter.Operation() }
+
+var errNilContext = errors.New("batch: nil Context")
+
+// Run processes items and returns a report holding one outcome per item, in
+// input order. It blocks until every item has an outcome and every goroutine
+// it started has exited.
+//
+// The returned error is about the run, not its items: it is non-nil when ctx
+// is nil or items is empty ([ErrNoItems]), when ctx ended before every item
+// was sent (items never sent are then [StatusCanceled] with Attempts 0), or
+// when a call error ended the run (an [*Error] with [CodeUnauthorized], for
+// example; items not yet answered fail with it). Per-item failures are in the
+// report; [Report.Err] joins them with their indexes.
 func (r *Runner[T, R]) Run(ctx context.Context, items []T) (*Report[T, R], error) {
-	panic("batch: Run not implemented yet")
+	rep := &Report[T, R]{Operation: r.adapter.Operation(), ByCode: make(map[Code]int)}
+	if ctx == nil {
+		return rep, errNilContext
+	}
+	if len(items) == 0 {
+		return rep, ErrNoItems
+	}
+	rep.Outcomes = make([]Outcome[T, R], len(items))
+	stats, runErr := r.execute(ctx, &sliceSource[T]{items: items}, func(o *Outcome[T, R]) bool {
+		rep.Outcomes[o.Index] = *o
+		return true
+	})
+	rep.Stats = stats
+	// Items the run never read, because it was canceled or ended, are
+	// reported here so that every item has exactly one outcome.
+	var unread *Error
+	for i := range rep.Outcomes {
+		o := &rep.Outcomes[i]
+		if o.Status == 0 {
+			if unread == nil {
+				unread = unreadError(r.adapter.Operation(), runErr)
+			}
+			o.Index, o.Item, o.Err = i, items[i], unread
+			o.Status = StatusFailed
+			if unread.Code == CodeCanceled {
+				o.Status = StatusCanceled
+			}
+		}
+		switch o.Status {
+		case StatusSucceeded:
+			rep.Succeeded++
+		case StatusFailed:
+			rep.Failed++
+			rep.ByCode[o.Err.Code]++
+		case StatusCanceled:
+			rep.Canceled++
+			rep.ByCode[o.Err.Code]++
+		}
+	}
+	return rep, runErr
 }
 
-// Stream processes items lazily and yields outcomes as calls complete.
+// unreadError is the outcome error of items a run never read.
+func unreadError(op string, runErr error) *Error {
+	var e *Error
+	if errors.As(runErr, &e) {
+		return e
+	}
+	return &Error{Code: CodeCanceled, Operation: op, Message: "the run was canceled before the item was sent", Err: runErr}
+}
+
+// Stream processes items lazily and yields each outcome as soon as it is
+// final, in completion order: Outcome.Index is the item's position in the
+// sequence. It holds at most [Options.MaxBuffered] items at a time, so
+// memory does not grow with the input.
+//
+// The sequence is read from the goroutine iterating the stream; calls run on
+// other goroutines meanwhile. Breaking out of the loop cancels calls in
+// flight and ends the run; every goroutine has exited when the loop ends.
+//
+// When the run cannot finish, the last pair yielded holds a zero Outcome and
+// a non-nil error: ctx was nil, the sequence was empty ([ErrNoItems]), ctx
+// ended (items read but not answered were yielded as canceled, and the rest
+// of the sequence was not read), or a call error ended the run.
 func (r *Runner[T, R]) Stream(ctx context.Context, items iter.Seq[T]) iter.Seq2[Outcome[T, R], error] {
-	panic("batch: Stream not implemented yet")
+	return func(yield func(Outcome[T, R], error) bool) {
+		var zero Outcome[T, R]
+		if ctx == nil {
+			yield(zero, errNilContext)
+			return
+		}
+		if items == nil {
+			yield(zero, ErrNoItems)
+			return
+		}
+		next, stop := iter.Pull(items)
+		defer stop()
+		stopped := false
+		n := 0
+		_, err := r.execute(ctx, pullSource[T]{pull: next}, func(o *Outcome[T, R]) bool {
+			n++
+			if !yield(*o, nil) {
+				stopped = true
+				return false
+			}
+			return true
+		})
+		switch {
+		case stopped:
+		case err != nil:
+			yield(zero, err)
+		case n == 0:
+			yield(zero, ErrNoItems)
+		}
+	}
+}
+
+// Plan returns the calls a run of items would make, without sending
+// anything: items failing validation are listed apart, and valid items are
+// grouped by key and packed into calls as a run packs them when it can read
+// ahead. A real run may split calls differently when retries, bisection or
+// [Options.MaxBuffered] come into play.
+func (r *Runner[T, R]) Plan(items []T) (*Plan, error) {
+	p := &Plan{Operation: r.adapter.Operation(), Items: len(items)}
+	if len(items) == 0 {
+		return p, ErrNoItems
+	}
+	rn := &run[T, R]{a: r.adapter, op: p.Operation}
+	var keys, ids []string
+	var valid []int
+	for i, item := range items {
+		key, id, err := rn.prepare(item)
+		if err != nil {
+			p.Invalid = append(p.Invalid, &ItemError{Index: i, Err: err})
+			continue
+		}
+		keys, ids, valid = append(keys, key), append(ids, id), append(valid, i)
+	}
+	p.Calls = planCalls(keys, ids, r.set.maxItems)
+	for _, c := range p.Calls {
+		for j, k := range c.Indexes {
+			c.Indexes[j] = valid[k]
+		}
+	}
+	return p, nil
 }
