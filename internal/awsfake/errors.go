@@ -1,0 +1,136 @@
+package awsfake
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// Content types of the JSON protocols.
+const (
+	// ContentTypeJSON is restJson1's content type (wickr, chime, messaging).
+	ContentTypeJSON = "application/json"
+	// ContentTypeAmzJSON11 is AWS JSON 1.1's content type (appstream).
+	ContentTypeAmzJSON11 = "application/x-amz-json-1.1"
+)
+
+// String returns the kind's label as recorded in [Request.Fault]:
+// "signature", "missing-auth", "unknown-key", "throttle" or "internal".
+func (k ErrorKind) String() string {
+	switch k {
+	case KindSignature:
+		return "signature"
+	case KindMissingAuth:
+		return "missing-auth"
+	case KindUnknownKey:
+		return "unknown-key"
+	case KindThrottle:
+		return "throttle"
+	case KindInternal:
+		return "internal"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Code returns the error code AWS's JSON protocols use for the kind:
+// InvalidSignatureException, MissingAuthenticationTokenException,
+// UnrecognizedClientException, ThrottlingException or InternalFailure.
+// ThrottlingException is retried by the SDK's standard retryer; services
+// whose throttling code differs (Chime's ThrottledClientException, Wickr's
+// RateLimitError) render their own.
+func (k ErrorKind) Code() string {
+	switch k {
+	case KindSignature:
+		return "InvalidSignatureException"
+	case KindMissingAuth:
+		return "MissingAuthenticationTokenException"
+	case KindUnknownKey:
+		return "UnrecognizedClientException"
+	case KindThrottle:
+		return "ThrottlingException"
+	}
+	return "InternalFailure"
+}
+
+// Status returns the HTTP status AWS's JSON protocols use for the kind:
+// 403 for the three authentication kinds, 400 for KindThrottle (AWS JSON
+// 1.1's ThrottlingException) and 500 for KindInternal.
+func (k ErrorKind) Status() int {
+	switch k {
+	case KindSignature, KindMissingAuth, KindUnknownKey:
+		return http.StatusForbidden
+	case KindThrottle:
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// WriteJSON writes status and v encoded as JSON, with Content-Length and
+// Content-Type (ContentTypeJSON unless the handler already set one). An
+// unencodable v is a bug in the kit: it writes a 500 instead.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "awsfake: encoding answer: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	WriteBody(w, status, b)
+}
+
+// WriteBody writes status and an already encoded body, with Content-Length
+// and Content-Type (ContentTypeJSON unless the handler already set one).
+func WriteBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", ContentTypeJSON)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// WriteJSONError writes a JSON protocol error: status, the body map as
+// JSON, and, when withHeader is true, the X-Amzn-ErrorType: errType header
+// (which the Go SDK reads before the body). When withHeader is false and
+// body has no "__type" key, "__type": errType is added so the type is still
+// discoverable. body may be nil and is not modified. Content-Type is
+// ContentTypeJSON unless the handler already set one (AppStream kits set
+// ContentTypeAmzJSON11 first).
+//
+// Chime and Chime SDK Messaging errors need withHeader, or the SDK only
+// produces a generic error from their short body Code.
+func WriteJSONError(w http.ResponseWriter, status int, errType string, body map[string]any, withHeader bool) {
+	m := make(map[string]any, len(body)+1)
+	for k, v := range body {
+		m[k] = v
+	}
+	if withHeader {
+		w.Header().Set("X-Amzn-ErrorType", errType)
+	} else if _, ok := m["__type"]; !ok {
+		m["__type"] = errType
+	}
+	WriteJSON(w, status, m)
+}
+
+// WriteDefaultError renders kind with [ErrorKind.Status] and
+// [ErrorKind.Code], as X-Amzn-ErrorType plus {"__type":code,"message":...}.
+// It is what [NewServer] uses when [Options.WriteError] is nil, and kits may
+// call it for the kinds they do not render themselves.
+func WriteDefaultError(w http.ResponseWriter, r *http.Request, kind ErrorKind, message string) {
+	WriteJSONError(w, kind.Status(), kind.Code(), map[string]any{
+		"__type":  kind.Code(),
+		"message": message,
+	}, true)
+}
+
+// Truncate is the default [Options.Corrupt]: it drops trailing whitespace
+// and then the second half of the body, so a JSON object or array, or a
+// CBOR map, no longer parses. A body shorter than two bytes becomes `{"`.
+func Truncate(body []byte) []byte {
+	b := bytes.TrimRight(body, " \t\r\n")
+	if len(b) < 2 {
+		return []byte(`{"`)
+	}
+	return append([]byte(nil), b[:len(b)/2]...)
+}
