@@ -1,0 +1,193 @@
+package wickrapi
+
+import (
+	"crypto/rand"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	smithyrand "github.com/aws/smithy-go/rand"
+
+	"github.com/batchkit/batchkit/internal/awsrest"
+)
+
+// ServiceID is the SDK service ID, reported in every *smithy.OperationError.
+const ServiceID = "Wickr"
+
+// SigningName is the SigV4 signing name of the Wickr Admin API.
+const SigningName = "wickr"
+
+// ThrottleErrorCodes are the Wickr error codes that mean "slow down". The
+// SDK's retryers do not know them (RateLimitError is answered with HTTP 429,
+// which they do not retry either), so [New] wraps the client's retryer with
+// retry.AddWithErrorCodes(r, ThrottleErrorCodes...).
+var ThrottleErrorCodes = []string{"RateLimitError"}
+
+var service = &awsrest.Service{
+	ID:          ServiceID,
+	SigningName: SigningName,
+	Host:        "admin.wickr",
+	FIPSHost:    "admin.wickr-fips",
+	APIName:     "wickr",
+	APIVersion:  "2024-02-01",
+}
+
+// HTTPClient sends HTTP requests; *http.Client satisfies it.
+type HTTPClient interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// IdempotencyTokenProvider generates client tokens for
+// [BatchCreateUserInput.ClientToken].
+type IdempotencyTokenProvider interface {
+	GetIdempotencyToken() (string, error)
+}
+
+// Options configures a [Client]. Zero values select the documented defaults.
+type Options struct {
+	// Region is the AWS Region, used for signing and, without BaseEndpoint,
+	// for the endpoint admin.wickr.{Region}.amazonaws.com. Required.
+	Region string
+
+	// BaseEndpoint, when non-nil, replaces the resolved endpoint, for example
+	// with a test server's URL. It cannot be combined with UseFIPSEndpoint.
+	BaseEndpoint *string
+
+	// UseFIPSEndpoint selects admin.wickr-fips.{Region}.amazonaws.com when
+	// aws.FIPSEndpointStateEnabled. Zero (unset) means the standard endpoint.
+	UseFIPSEndpoint aws.FIPSEndpointState
+
+	// Credentials signs requests with SigV4. Nil sends them unsigned (the
+	// service then refuses them).
+	Credentials aws.CredentialsProvider
+
+	// HTTPClient sends requests. Nil means awshttp.NewBuildableClient(), as
+	// in SDK clients.
+	HTTPClient HTTPClient
+
+	// Retryer decides which failed attempts are retried and how long to wait.
+	// Nil means a retryer built from RetryMode and RetryMaxAttempts. [New]
+	// wraps it so that [ThrottleErrorCodes] are retried.
+	Retryer aws.Retryer
+
+	// RetryMaxAttempts, when non-zero, overrides the retryer's maximum
+	// attempts (retry.AddWithMaxAttempts), for the client or, set by a
+	// per-call option function, for one call.
+	RetryMaxAttempts int
+
+	// RetryMode selects the retryer built when Retryer is nil: "standard"
+	// (the default) or "adaptive".
+	RetryMode aws.RetryMode
+
+	// IdempotencyTokenProvider generates ClientToken values left nil by the
+	// caller. Nil means random UUIDs from crypto/rand.
+	IdempotencyTokenProvider IdempotencyTokenProvider
+
+	// AppID, when set, is added to the User-Agent header.
+	AppID string
+}
+
+// Client is a Wickr Admin API client for BatchCreateUser, shaped like the
+// aws-sdk-go-v2 service client. It is safe for concurrent use; its options
+// are fixed when it is built.
+type Client struct {
+	options Options
+}
+
+// New returns a client built from options, after applying optFns to a copy of
+// them.
+func New(options Options, optFns ...func(*Options)) *Client {
+	resolveDefaults(&options)
+	for _, fn := range optFns {
+		fn(&options)
+	}
+	resolveDefaults(&options)
+	if options.RetryMaxAttempts != 0 {
+		options.Retryer = retry.AddWithMaxAttempts(options.Retryer, options.RetryMaxAttempts)
+	}
+	options.Retryer = retry.AddWithErrorCodes(options.Retryer, ThrottleErrorCodes...)
+	return &Client{options: options}
+}
+
+// NewFromConfig returns a client configured from cfg the way SDK clients
+// are: Region, Credentials, HTTPClient, AppID, the retryer (cfg.Retryer, else
+// cfg.RetryMode and cfg.RetryMaxAttempts), BaseEndpoint (including
+// AWS_ENDPOINT_URL_WICKR found in cfg.ConfigSources), the FIPS setting from
+// cfg.ConfigSources, then cfg.ServiceOptions called with [ServiceID] and a
+// *Options, then optFns.
+func NewFromConfig(cfg aws.Config, optFns ...func(*Options)) *Client {
+	opts := Options{
+		Region:           cfg.Region,
+		Credentials:      cfg.Credentials,
+		HTTPClient:       cfg.HTTPClient,
+		AppID:            cfg.AppID,
+		RetryMaxAttempts: cfg.RetryMaxAttempts,
+		RetryMode:        cfg.RetryMode,
+		BaseEndpoint:     awsrest.ConfigBaseEndpoint(cfg, ServiceID),
+		UseFIPSEndpoint:  awsrest.ConfigFIPS(cfg),
+	}
+	if cfg.Retryer != nil {
+		opts.Retryer = cfg.Retryer()
+	}
+	return New(opts, func(o *Options) {
+		for _, fn := range cfg.ServiceOptions {
+			fn(ServiceID, o)
+		}
+		for _, fn := range optFns {
+			fn(o)
+		}
+	})
+}
+
+// Options returns a copy of the client's options, with the defaults
+// resolved and the retryer as wrapped by [New].
+func (c *Client) Options() Options {
+	return c.options
+}
+
+func resolveDefaults(o *Options) {
+	if o.Retryer == nil {
+		o.Retryer = awsrest.NewRetryer(o.RetryMode, 0)
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = awsrest.NewHTTPClient()
+	}
+	if o.IdempotencyTokenProvider == nil {
+		o.IdempotencyTokenProvider = smithyrand.NewUUIDIdempotencyToken(rand.Reader)
+	}
+}
+
+// operationOptions applies the per-call option functions to a copy of the
+// client's options. A Retryer or HTTPClient set to nil there falls back to
+// the client's.
+func (c *Client) operationOptions(optFns []func(*Options)) Options {
+	o := c.options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Retryer == nil {
+		o.Retryer = c.options.Retryer
+	}
+	if o.RetryMaxAttempts != 0 && o.RetryMaxAttempts != c.options.RetryMaxAttempts {
+		o.Retryer = retry.AddWithMaxAttempts(o.Retryer, o.RetryMaxAttempts)
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = c.options.HTTPClient
+	}
+	if o.IdempotencyTokenProvider == nil {
+		o.IdempotencyTokenProvider = c.options.IdempotencyTokenProvider
+	}
+	return o
+}
+
+func (o *Options) restConfig() *awsrest.Config {
+	return &awsrest.Config{
+		Region:          o.Region,
+		BaseEndpoint:    o.BaseEndpoint,
+		UseFIPSEndpoint: o.UseFIPSEndpoint,
+		Credentials:     o.Credentials,
+		HTTPClient:      o.HTTPClient,
+		Retryer:         o.Retryer,
+		AppID:           o.AppID,
+	}
+}
