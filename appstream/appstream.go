@@ -1,0 +1,224 @@
+package appstream
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
+	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
+
+	"github.com/batchkit/batchkit/batch"
+)
+
+// MaxAssociationsPerCall is the service's limit on associations in one
+// BatchAssociateUserStack or BatchDisassociateUserStack call, and the default
+// of [Options.MaxItemsPerCall].
+const MaxAssociationsPerCall = 25
+
+// MaxUserNameLength is the longest UserName the service accepts, in
+// characters (runes).
+const MaxUserNameLength = 128
+
+// API is the part of the AppStream client the adapter calls.
+// *appstreamsdk.Client satisfies it; tests may substitute their own.
+type API interface {
+	BatchAssociateUserStack(ctx context.Context, params *appstreamsdk.BatchAssociateUserStackInput, optFns ...func(*appstreamsdk.Options)) (*appstreamsdk.BatchAssociateUserStackOutput, error)
+	BatchDisassociateUserStack(ctx context.Context, params *appstreamsdk.BatchDisassociateUserStackInput, optFns ...func(*appstreamsdk.Options)) (*appstreamsdk.BatchDisassociateUserStackOutput, error)
+}
+
+var _ API = (*appstreamsdk.Client)(nil)
+
+// Operation selects the AppStream operation an [Adapter] runs. Its value is
+// the operation's name.
+type Operation string
+
+// The two operations.
+const (
+	// Associate runs BatchAssociateUserStack.
+	Associate Operation = "BatchAssociateUserStack"
+	// Disassociate runs BatchDisassociateUserStack.
+	Disassociate Operation = "BatchDisassociateUserStack"
+)
+
+func (op Operation) valid() bool { return op == Associate || op == Disassociate }
+
+// Association is one item: a user, identified by name and authentication
+// type, and the stack to associate it with or disassociate it from. It
+// mirrors appstreamtypes.UserStackAssociation with plain values.
+//
+// UserName is sensitive (it is usually an email address): the library never
+// logs it or puts it in an error string.
+type Association struct {
+	// StackName names the stack. Required, at least one character.
+	StackName string
+	// UserName is the user's email address, case-sensitive. Required, 1 to
+	// 128 characters, each a letter, mark, symbol, number or punctuation.
+	UserName string
+	// AuthenticationType is the user's authentication type: API, SAML,
+	// USERPOOL or AWS_AD. Required.
+	AuthenticationType appstreamtypes.AuthenticationType
+	// SendEmailNotification asks the service to send the user a welcome
+	// email. Optional; it does not take part in the item's identity.
+	SendEmailNotification bool
+}
+
+// Result is the value of an association that succeeded. The operations
+// return nothing per item, so it is empty.
+type Result struct{}
+
+// Options configures an [Adapter]. Every field's zero value selects the
+// documented default.
+type Options struct {
+	// MaxItemsPerCall is the most associations sent in one call. Zero, or a
+	// value above MaxAssociationsPerCall, means MaxAssociationsPerCall.
+	MaxItemsPerCall int
+
+	// RetryNotFound is how many more times an association answered with
+	// STACK_NOT_FOUND, USER_NAME_NOT_FOUND or DIRECTORY_NOT_FOUND is sent
+	// again before the failure is final. Zero means never: the failure is
+	// permanent. Callers who have just created the stack or the user set it to
+	// ride out the service's eventual consistency. The engine's
+	// batch.Options.MaxAttempts still caps the attempts of every item. See
+	// the package documentation for how attempts are counted.
+	RetryNotFound int
+
+	// ClientOptions are applied to the client's options on every call,
+	// before the adapter installs its own retryer wrapper.
+	ClientOptions []func(*appstreamsdk.Options)
+}
+
+// Adapter runs one AppStream operation through a [batch.Runner]. It
+// implements batch.Adapter[Association, Result] and is safe for concurrent
+// use. Build it with [New].
+type Adapter struct {
+	client API
+	op     Operation
+	opts   Options
+
+	// mu guards notFound.
+	mu sync.Mutex
+	// notFound counts, per identity, the NotFound answers seen while
+	// Options.RetryNotFound is set. An entry is dropped when the identity
+	// succeeds or its NotFound answer becomes final.
+	notFound map[string]int
+}
+
+var _ batch.Adapter[Association, Result] = (*Adapter)(nil)
+
+// New returns an Adapter that runs op through client. Option functions are
+// applied in order to a zero [Options]; the result is copied, so later edits
+// of anything the functions captured do not affect the Adapter.
+//
+// New does not fail: a nil client or an unknown op makes every item fail
+// validation with an error naming the problem.
+func New(client API, op Operation, optFns ...func(*Options)) *Adapter {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.MaxItemsPerCall <= 0 || o.MaxItemsPerCall > MaxAssociationsPerCall {
+		o.MaxItemsPerCall = MaxAssociationsPerCall
+	}
+	if o.RetryNotFound < 0 {
+		o.RetryNotFound = 0
+	}
+	o.ClientOptions = append([]func(*appstreamsdk.Options){}, o.ClientOptions...)
+	return &Adapter{client: client, op: op, opts: o}
+}
+
+// Runner returns a [batch.Runner] for the adapter, configured by optFns.
+func (a *Adapter) Runner(optFns ...func(*batch.Options)) (*batch.Runner[Association, Result], error) {
+	return batch.New[Association, Result](a, optFns...)
+}
+
+// Operation returns the operation's name, "BatchAssociateUserStack" or
+// "BatchDisassociateUserStack".
+func (a *Adapter) Operation() string { return string(a.op) }
+
+// MaxItems returns the most associations sent in one call:
+// Options.MaxItemsPerCall after clamping.
+func (a *Adapter) MaxItems() int { return a.opts.MaxItemsPerCall }
+
+// Key returns "": any associations may share a call.
+func (a *Adapter) Key(Association) string { return "" }
+
+// Identity returns the exact (StackName, UserName, AuthenticationType) of
+// item, the members the service echoes in its answer, encoded without
+// ambiguity: each name is prefixed with its length in bytes, so names may hold
+// any character. Comparison is case-sensitive, as the service's is. The
+// identity holds the UserName, which is sensitive.
+func (a *Adapter) Identity(item Association) string {
+	return identity(item.StackName, item.UserName, string(item.AuthenticationType))
+}
+
+func identity(stack, user, auth string) string {
+	var b strings.Builder
+	b.Grow(len(stack) + len(user) + len(auth) + 8)
+	b.WriteString(strconv.Itoa(len(stack)))
+	b.WriteByte(':')
+	b.WriteString(stack)
+	b.WriteString(strconv.Itoa(len(user)))
+	b.WriteByte(':')
+	b.WriteString(user)
+	b.WriteString(auth)
+	return b.String()
+}
+
+// userNamePattern is the service model's pattern for UserName.
+var userNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
+
+// Validate checks item against the service model: StackName non-empty,
+// UserName 1 to 128 characters matching the model's pattern, and
+// AuthenticationType one of API, SAML, USERPOOL and AWS_AD. Errors come from
+// [batch.InvalidInput], name the field, and never hold the UserName.
+func (a *Adapter) Validate(item Association) error {
+	if a.client == nil {
+		return batch.InvalidInput("", "appstream: the adapter has no client")
+	}
+	if !a.op.valid() {
+		return batch.InvalidInput("", "appstream: unknown operation %q", string(a.op))
+	}
+	return validate(item)
+}
+
+func validate(item Association) error {
+	switch {
+	case item.StackName == "":
+		return batch.InvalidInput("StackName", "must not be empty")
+	case !utf8.ValidString(item.StackName):
+		return batch.InvalidInput("StackName", "must be valid UTF-8")
+	}
+	switch n := utf8.RuneCountInString(item.UserName); {
+	case item.UserName == "":
+		return batch.InvalidInput("UserName", "must not be empty")
+	case !utf8.ValidString(item.UserName):
+		return batch.InvalidInput("UserName", "must be valid UTF-8")
+	case n > MaxUserNameLength:
+		return batch.InvalidInput("UserName", "is %d characters long; the limit is %d", n, MaxUserNameLength)
+	case !userNamePattern.MatchString(item.UserName):
+		return batch.InvalidInput("UserName", "must hold only letters, marks, symbols, numbers and punctuation (no spaces or control characters)")
+	}
+	switch item.AuthenticationType {
+	case appstreamtypes.AuthenticationTypeApi, appstreamtypes.AuthenticationTypeSaml,
+		appstreamtypes.AuthenticationTypeUserpool, appstreamtypes.AuthenticationTypeAwsAd:
+		return nil
+	case "":
+		return batch.InvalidInput("AuthenticationType", "must not be empty")
+	}
+	return batch.InvalidInput("AuthenticationType", "must be one of API, SAML, USERPOOL and AWS_AD, got %q", truncate(string(item.AuthenticationType), 32))
+}
+
+// truncate shortens s to at most n bytes on a rune boundary, for messages.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}

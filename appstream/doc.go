@@ -1,0 +1,90 @@
+// Package appstream runs large sets of AppStream 2.0 (Amazon WorkSpaces
+// Applications) user-stack associations through BatchAssociateUserStack and
+// BatchDisassociateUserStack with the [batch] engine.
+//
+// It wraps the official client, github.com/aws/aws-sdk-go-v2/service/appstream,
+// through the narrow [API] interface. [New] builds an [Adapter] for one
+// [Operation] ([Associate] or [Disassociate]); [Adapter.Runner] returns the
+// [batch.Runner] that does the work:
+//
+//	client := appstreamsdk.NewFromConfig(cfg)
+//	runner, err := appstream.New(client, appstream.Associate).Runner()
+//	report, err := runner.Run(ctx, associations)
+//
+// The package appstreamtest provides an in-memory AppStream that speaks the
+// service's wire protocols, for tests.
+//
+// # Calls and identity
+//
+// A call carries at most 25 associations ([MaxAssociationsPerCall]); any
+// associations may share a call. An association is identified by its exact,
+// case-sensitive (StackName, UserName, AuthenticationType), the members the
+// service echoes when it reports an association as failed; two associations
+// with the same identity never share a call. SendEmailNotification is not part
+// of the identity.
+//
+// # Answers
+//
+// The service answers HTTP 200 with an errors list naming the associations
+// that failed; every other association of the call succeeded. An entry is
+// matched to the association it echoes. An entry that names no association of
+// the call (or carries no echo) cannot be attributed, so no association of
+// that call is reported as a success: those without an entry of their own
+// fail with [batch.CodeUnmatched], and the associations the entries do name
+// keep their own errors. Unmatched failures are permanent: retrying them
+// would mix an association the answer cannot be attributed for into other
+// calls, which would then be unattributable too. A 200 whose body is not a
+// document (empty, "null", truncated) fails every association of the call
+// with [batch.CodeUnmatched] too, never as a success; the call may have been
+// applied.
+//
+// # Error codes
+//
+// Per-item codes:
+//
+//	INTERNAL_ERROR        batch.CodeInternal, retried by the engine
+//	STACK_NOT_FOUND       batch.CodeNotFound, field StackName, permanent unless Options.RetryNotFound
+//	USER_NAME_NOT_FOUND   batch.CodeNotFound, field UserName, permanent unless Options.RetryNotFound
+//	DIRECTORY_NOT_FOUND   batch.CodeNotFound, permanent unless Options.RetryNotFound
+//	any other code        batch.CodeUnknown, permanent
+//
+// Call-level errors are mapped by [Adapter.Classify]:
+// InvalidParameterCombinationException and OperationNotPermittedException
+// reject a call for something in its input, so the engine splits the call
+// until the offending associations are isolated (only they fail); throttles
+// and 5xx answers are retried; refused credentials or signatures, and
+// AccessDeniedException, end the run.
+//
+// # Retries
+//
+// The SDK retryer configured on the client retries single HTTP calls
+// (transport errors, 5xx, ThrottlingException). On every call the adapter
+// wraps that retryer so that each throttled attempt is reported to the
+// engine's adaptive send rate ([batch.SignalThrottle]), even when the SDK's
+// retry then succeeds, and RequestLimitExceededException counts as a throttle.
+// The engine retries associations that failed with INTERNAL_ERROR and calls
+// that still failed retryably after the SDK's attempts.
+//
+// With [Options.RetryNotFound] set to n, an association answered with a
+// NotFound code is sent again up to n more times. The engine does not tell
+// adapters which attempt a call is, so the Adapter counts NotFound answers
+// per identity, under a mutex: the count is dropped when the association
+// succeeds or its NotFound becomes final. An association whose run ended for
+// another reason (attempts, retry budget, cancellation) keeps its count in the
+// Adapter; build a new Adapter per run to start every run afresh.
+//
+// # Sensitive data
+//
+// The service marks UserName sensitive. Validation errors name the field
+// only, and the service's messages are withheld from errors when they quote
+// the user name of an association of the call. Identities hold the user name;
+// the engine never logs them.
+//
+// # Validation
+//
+// [Adapter.Validate] checks every association before anything is sent:
+// StackName non-empty; UserName 1 to 128 characters, each a letter, mark,
+// symbol, number or punctuation; AuthenticationType one of API, SAML,
+// USERPOOL and AWS_AD. Invalid associations fail with
+// [batch.CodeInvalidInput] naming the field.
+package appstream

@@ -1,0 +1,256 @@
+package appstream
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/batchkit/batchkit/batch"
+)
+
+// class is what a service error code means to the engine.
+type class struct {
+	code      batch.Code
+	scope     batch.Scope
+	retryable bool
+	field     string // the input member at fault, for item codes
+	text      string // our description, used when the service sends no message
+}
+
+// itemCodes maps the ErrorCode of an entry of the answer's errors list.
+// NotFound codes are permanent unless Options.RetryNotFound allows more
+// attempts. Codes not listed are CodeUnknown and permanent.
+var itemCodes = map[appstreamtypes.UserStackAssociationErrorCode]class{
+	appstreamtypes.UserStackAssociationErrorCodeStackNotFound: {
+		code: batch.CodeNotFound, field: "StackName", text: "the stack does not exist"},
+	appstreamtypes.UserStackAssociationErrorCodeUserNameNotFound: {
+		code: batch.CodeNotFound, field: "UserName", text: "no user with this name and authentication type exists"},
+	appstreamtypes.UserStackAssociationErrorCodeDirectoryNotFound: {
+		code: batch.CodeNotFound, text: "the directory of the stack's fleet does not exist"},
+	appstreamtypes.UserStackAssociationErrorCodeInternalError: {
+		code: batch.CodeInternal, retryable: true, text: "the service failed internally"},
+}
+
+var (
+	classBadInput     = class{code: batch.CodeInvalidInput, scope: batch.ScopeItems, text: "the service rejected the call's input"}
+	classUnauthorized = class{code: batch.CodeUnauthorized, scope: batch.ScopeRun, text: "the service refused the credentials or the signature"}
+	classForbidden    = class{code: batch.CodeForbidden, scope: batch.ScopeRun, text: "the caller is not allowed to call the operation"}
+	classThrottled    = class{code: batch.CodeThrottled, scope: batch.ScopeCall, retryable: true, text: "the service throttled the call"}
+	classInternal     = class{code: batch.CodeInternal, scope: batch.ScopeCall, retryable: true, text: "the service failed internally"}
+	classUnavailable  = class{code: batch.CodeUnavailable, scope: batch.ScopeCall, retryable: true, text: "the service is unavailable"}
+	classUnknown      = class{code: batch.CodeUnknown, scope: batch.ScopeCall, text: "the call failed"}
+)
+
+// serviceCodes maps the code of a call-level error (smithy.APIError's
+// ErrorCode) to its meaning. Throttle codes come from the SDK's
+// retry.DefaultThrottleErrorCodes plus extraThrottleCodes; see init.
+var serviceCodes = map[string]class{
+	// The operations' modeled exceptions: the call was rejected as a whole
+	// for something in its input, so the engine bisects it.
+	"InvalidParameterCombinationException": classBadInput,
+	"OperationNotPermittedException":       classBadInput,
+	// AWS common validation errors, for example for a list of more than 25.
+	"ValidationException":            classBadInput,
+	"ValidationError":                classBadInput,
+	"InvalidParameterValueException": classBadInput,
+
+	// Credentials and signature: no call of the run can succeed.
+	"UnrecognizedClientException":         classUnauthorized,
+	"InvalidSignatureException":           classUnauthorized,
+	"MissingAuthenticationTokenException": classUnauthorized,
+	"MissingAuthenticationToken":          classUnauthorized,
+	"IncompleteSignature":                 classUnauthorized,
+	"IncompleteSignatureException":        classUnauthorized,
+	"InvalidClientTokenId":                classUnauthorized,
+	"SignatureDoesNotMatch":               classUnauthorized,
+	"UnauthorizedClientException":         classUnauthorized,
+	"ExpiredToken":                        classUnauthorized,
+	"ExpiredTokenException":               classUnauthorized,
+	"AuthFailure":                         classUnauthorized,
+
+	// Permissions: AppStream calls have no call key, so a refusal concerns
+	// every call of the run.
+	"AccessDeniedException": classForbidden,
+	"AccessDenied":          classForbidden,
+	"NotAuthorized":         classForbidden,
+
+	"InternalFailure":             classInternal,
+	"InternalServerError":         classInternal,
+	"InternalServiceError":        classInternal,
+	"InternalError":               classInternal,
+	"ServiceUnavailable":          classUnavailable,
+	"ServiceUnavailableException": classUnavailable,
+}
+
+func init() {
+	for c := range retry.DefaultThrottleErrorCodes {
+		serviceCodes[c] = classThrottled
+	}
+	for _, c := range extraThrottleCodes {
+		serviceCodes[c] = classThrottled
+	}
+}
+
+// itemError builds the error of one entry of the answer's errors list.
+func (a *Adapter) itemError(e *appstreamtypes.UserStackAssociationError, it *Association) *batch.Error {
+	c, ok := itemCodes[e.ErrorCode]
+	if !ok {
+		c = class{code: batch.CodeUnknown, text: "the service reported an unknown error code"}
+	}
+	msg := c.text
+	if e.ErrorMessage != nil && *e.ErrorMessage != "" {
+		msg = *e.ErrorMessage
+	}
+	return &batch.Error{
+		Code:        c.code,
+		ServiceCode: string(e.ErrorCode),
+		Message:     redact(msg, c.text, []Association{*it}),
+		Field:       c.field,
+		Retryable:   c.retryable,
+		Operation:   string(a.op),
+	}
+}
+
+// redact returns msg, or fallback when msg holds a user name of items: the
+// service's messages may quote the user, and UserName is sensitive.
+func redact(msg, fallback string, items []Association) string {
+	for i := range items {
+		if u := items[i].UserName; u != "" && strings.Contains(msg, u) {
+			return fallback + " (the service's message was withheld because it names a user)"
+		}
+	}
+	return msg
+}
+
+// Classify turns an error returned by [Adapter.Call] into a [*batch.Error]
+// and its scope:
+//
+//   - context cancellation or deadline: CodeCanceled, ScopeCall, permanent;
+//   - the SDK's retry quota ran out (ratelimit.QuotaExceededError), or a
+//     throttle code (retry.DefaultThrottleErrorCodes,
+//     RequestLimitExceededException, HTTP 429): CodeThrottled, ScopeCall,
+//     retryable;
+//   - InvalidParameterCombinationException, OperationNotPermittedException,
+//     ValidationException: CodeInvalidInput, ScopeItems (the engine bisects
+//     the call to isolate the offending associations);
+//   - credential and signature errors (UnrecognizedClientException,
+//     InvalidSignatureException, MissingAuthenticationTokenException,
+//     ExpiredToken, HTTP 401, ...): CodeUnauthorized, ScopeRun;
+//   - AccessDeniedException and other HTTP 403s: CodeForbidden, ScopeRun;
+//   - HTTP 500 and internal codes: CodeInternal, retryable; 502, 503, 504 and
+//     unavailable codes: CodeUnavailable, retryable;
+//   - transport errors (no answer): CodeUnavailable, ScopeCall, retryable;
+//   - a 2xx answer that cannot be read: CodeUnmatched, ScopeCall,
+//     permanent (the call may have been applied);
+//   - anything else: CodeUnknown, ScopeCall, permanent.
+//
+// The result carries the service's code and message (withheld when it quotes
+// a user name of the call), the request ID, and err through Unwrap.
+func (a *Adapter) Classify(err error) (*batch.Error, batch.Scope) {
+	var items []Association
+	var ce *callError
+	if errors.As(err, &ce) {
+		items = ce.items
+		err = ce.err
+	}
+	e, scope := classify(err, items)
+	e.Operation = string(a.op)
+	return e, scope
+}
+
+func classify(err error, items []Association) (*batch.Error, batch.Scope) {
+	out := &batch.Error{Err: err}
+	var re *awshttp.ResponseError
+	status := 0
+	if errors.As(err, &re) {
+		out.RequestID = re.RequestID
+		status = re.HTTPStatusCode()
+	}
+	set := func(c class) (*batch.Error, batch.Scope) {
+		out.Code, out.Retryable = c.code, c.retryable
+		if out.Message == "" {
+			out.Message = c.text
+		}
+		return out, c.scope
+	}
+
+	if err == nil {
+		return set(classUnknown)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		out.Message = "the call was canceled: " + err.Error()
+		return set(class{code: batch.CodeCanceled, scope: batch.ScopeCall})
+	}
+	var qe ratelimit.QuotaExceededError
+	var qp *ratelimit.QuotaExceededError
+	if errors.As(err, &qe) || errors.As(err, &qp) {
+		out.Message = "the SDK's retry quota is exhausted"
+		return set(classThrottled)
+	}
+	if errors.Is(err, errMisconfigured) || errors.Is(err, errNoOutput) {
+		out.Message = err.Error()
+		return set(classUnknown)
+	}
+
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		out.ServiceCode = ae.ErrorCode()
+		c, ok := serviceCodes[out.ServiceCode]
+		if !ok {
+			c = byStatus(status)
+		}
+		out.Message = redact(ae.ErrorMessage(), c.text, items)
+		return set(c)
+	}
+
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		if status >= 200 && status < 300 {
+			out.Message = "the service's answer could not be read; the call may have been applied"
+			return set(class{code: batch.CodeUnmatched, scope: batch.ScopeCall})
+		}
+		return set(byStatus(status))
+	}
+	if status != 0 {
+		return set(byStatus(status))
+	}
+	if isTransport(err) {
+		out.Message = "the request failed in transport: " + err.Error()
+		return set(classUnavailable)
+	}
+	out.Message = err.Error()
+	return set(classUnknown)
+}
+
+// byStatus classifies an HTTP status whose error code is not in the table.
+func byStatus(status int) class {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return classThrottled
+	case status == http.StatusUnauthorized:
+		return classUnauthorized
+	case status == http.StatusForbidden:
+		return classForbidden
+	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
+		return classUnavailable
+	case status >= 500:
+		return classInternal
+	}
+	return classUnknown
+}
+
+// isTransport reports whether err means the request got no HTTP answer.
+func isTransport(err error) bool {
+	var se *smithyhttp.RequestSendError
+	var ne net.Error
+	return errors.As(err, &se) || errors.As(err, &ne) || retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err).Bool()
+}
