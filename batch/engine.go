@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -47,9 +48,11 @@ type call[T, R any] struct {
 	panicked any
 	notSent  bool // canceled while waiting for the send rate
 	seq      int  // send sequence number, for the rate control
+	limited  bool // the call waited for the send rate
 	elapsed  time.Duration
 
 	throttled atomic.Bool
+	cutRate   atomic.Uint64 // float64 bits of a rate set while in flight, top bit set
 }
 
 // source yields input items one at a time.
@@ -356,6 +359,7 @@ func (rn *run[T, R]) work(c *call[T, R]) {
 	clock := rn.set.Clock
 	start := clock.Now()
 	if d := rn.rate.delay(start); d > 0 {
+		c.limited = true
 		ch, stop := clock.After(d)
 		select {
 		case <-ch:
@@ -421,6 +425,7 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 	rn.inFlight--
 	now := rn.set.Clock.Now()
 	throttled := c.throttled.Load()
+	throttledItems := 0
 	var callErr *Error
 	switch {
 	case c.notSent:
@@ -465,16 +470,28 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 				err.Code = CodeUnknown
 			}
 			if err.Code == CodeThrottled {
-				throttled = true
+				throttledItems++
 			}
 			rn.retryOrFail(e, err, now)
 		}
+	}
+	weight := 0.0
+	switch {
+	case throttled:
+		weight = 1
+	case throttledItems > 0:
+		throttled = true
+		weight = float64(throttledItems) / float64(len(c.entries))
 	}
 	if throttled {
 		rn.stats.ThrottledCalls++
 	}
 	if !c.notSent && c.ctx.Err() == nil {
-		if r, cut := rn.rate.completed(now, c.seq, c.elapsed, throttled); cut {
+		r, cut := rn.rate.completed(now, c.seq, c.elapsed, weight, c.limited)
+		if bits := c.cutRate.Load(); bits != 0 && !cut {
+			r, cut = math.Float64frombits(bits&^(1<<63)), true
+		}
+		if cut {
 			if h := rn.set.Hooks.OnThrottle; h != nil {
 				h(ThrottleInfo{Operation: rn.op, Key: c.ks.key, Rate: r})
 			}
@@ -739,7 +756,13 @@ func (rn *run[T, R]) newCall(ks *keyState[T]) *call[T, R] {
 		rn.freeCalls = rn.freeCalls[:n-1]
 	} else {
 		c = &call[T, R]{}
-		c.ctx = context.WithValue(rn.ctx, throttleKey{}, func() { c.throttled.Store(true) })
+		c.ctx = context.WithValue(rn.ctx, throttleKey{}, func() {
+			c.throttled.Store(true)
+			// Cut at once: the SDK may retry the attempt for a while.
+			if r, cut := rn.rate.throttle(rn.set.Clock.Now(), c.seq); cut {
+				c.cutRate.Store(math.Float64bits(r) | 1<<63)
+			}
+		})
 	}
 	c.ks = ks
 	return c
@@ -751,8 +774,9 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	clear(c.results)
 	c.entries, c.items = c.entries[:0], c.items[:0]
 	c.ks, c.results, c.err, c.panicked = nil, nil, nil, nil
-	c.bisect, c.notSent, c.elapsed = false, false, 0
+	c.bisect, c.notSent, c.limited, c.elapsed = false, false, false, 0
 	c.throttled.Store(false)
+	c.cutRate.Store(0)
 	rn.freeCalls = append(rn.freeCalls, c)
 }
 

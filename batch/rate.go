@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -8,33 +9,32 @@ import (
 
 // rateIncrease is the growth of the send rate after each call completed
 // without a throttle signal while the rate was limiting sends: slow enough
-// that a run under a quota spends most calls below it, about one throttle
-// signal every fifty calls.
-const rateIncrease = 0.002
+// that a run under a quota stays just below it most of the time.
+const rateIncrease = 0.004
 
 // sampleSize is how many recent sends and unthrottled completions the rate
 // control remembers to measure rates.
 const sampleSize = 32
 
-// adaptiveRate is the run's client-side send rate: it drops multiplicatively
-// on throttle signals, from the rate the service was accepting, and climbs
-// back slowly while calls succeed. Only the run's own goroutine changes it;
-// calls reserve from the limiter concurrently.
+// adaptiveRate is the run's client-side send rate. It drops multiplicatively
+// on a throttle signal, from the rate the service was accepting, at most
+// once per round trip, and climbs back slowly while calls succeed. Workers
+// signal throttles as they see them, so it is safe for concurrent use.
 type adaptiveRate struct {
 	lim      *rate.Limiter
 	fixed    bool
 	min      float64
 	decrease float64
-	cur      float64 // calls per second; 0 means unlimited
-	inFlight int     // the run's MaxInFlight
+	inFlight int // the run's MaxInFlight
 
+	mu      sync.Mutex
+	cur     float64       // calls per second; 0 means unlimited
 	cutSeq  int           // sends made before the last cut
 	latency time.Duration // moving average of call durations
-
-	sends []time.Time // ring of recent send times
-	oks   []time.Time // ring of recent unthrottled completion times
-	sendN int
-	okN   int
+	sends   []time.Time   // ring of recent send times
+	oks     []time.Time   // ring of recent unthrottled completion times
+	sendN   int
+	okN     int
 }
 
 func newAdaptiveRate(s *settings) *adaptiveRate {
@@ -42,8 +42,8 @@ func newAdaptiveRate(s *settings) *adaptiveRate {
 		fixed:    s.FixedRate,
 		min:      s.MinRate,
 		decrease: s.RateDecrease,
-		cur:      s.Rate,
 		inFlight: s.MaxInFlight,
+		cur:      s.Rate,
 		sends:    make([]time.Time, sampleSize),
 		oks:      make([]time.Time, sampleSize),
 	}
@@ -55,85 +55,133 @@ func newAdaptiveRate(s *settings) *adaptiveRate {
 	return a
 }
 
-// delay reserves a send at now and returns how long to wait for it. Safe for
-// concurrent use.
+// delay reserves a send at now and returns how long to wait for it.
 func (a *adaptiveRate) delay(now time.Time) time.Duration {
 	return a.lim.ReserveN(now, 1).DelayFrom(now)
 }
 
 // noteSend records a send and returns its sequence number.
 func (a *adaptiveRate) noteSend(now time.Time) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.sends[a.sendN%sampleSize] = now
 	a.sendN++
 	return a.sendN - 1
 }
 
-// measured returns the events per second over the samples in ring, or 0
-// when there are too few.
-func measured(ring []time.Time, n int) float64 {
-	if n < 4 {
+// sampleWindow bounds how old a sample may be to count in a measurement, so
+// an idle spell does not read as a low rate.
+const sampleWindow = time.Second
+
+// measured returns the events per second over the samples in ring no older
+// than sampleWindow before now, or 0 when there are too few.
+func measured(ring []time.Time, n int, now time.Time) float64 {
+	k := min(n, len(ring))
+	newest := ring[(n-1+len(ring))%len(ring)]
+	var oldest time.Time
+	used := 0
+	for i := 1; i <= k; i++ {
+		t := ring[(n-i+len(ring))%len(ring)]
+		if now.Sub(t) > sampleWindow {
+			break
+		}
+		oldest = t
+		used++
+	}
+	if used < 4 {
 		return 0
 	}
-	k := min(n, len(ring))
-	newest := ring[(n-1)%len(ring)]
-	oldest := ring[(n-k)%len(ring)]
 	span := newest.Sub(oldest).Seconds()
 	if span <= 0 {
 		return 0
 	}
-	return float64(k-1) / span
+	return float64(used-1) / span
 }
 
-// completed records a finished call. It returns the new rate and true when a
-// throttle signal changed the rate.
+// completed records a finished call that was sent as number seq. It grows the
+// rate after an unthrottled call, and cuts it after a throttled one unless a
+// signal from the same round trip already did.
 //
-// seq is the call's send sequence number, from seq.
-func (a *adaptiveRate) completed(now time.Time, seq int, elapsed time.Duration, throttled bool) (float64, bool) {
+// weight in [0, 1] is how strong the throttle signal is: 1 for a call
+// throttled as a whole, the share of throttled items for throttle codes
+// inside an answer, 0 for no throttle.
+//
+// limited reports that the call waited for the send rate before it went out:
+// only then does the rate hold sends back, and only then may it grow.
+func (a *adaptiveRate) completed(now time.Time, seq int, elapsed time.Duration, weight float64, limited bool) (float64, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.latency == 0 {
 		a.latency = elapsed
 	} else {
 		a.latency = (a.latency*7 + elapsed) / 8
 	}
-	if !throttled {
-		a.oks[a.okN%sampleSize] = now
-		a.okN++
-		if a.fixed || a.cur == 0 {
-			return a.cur, false
-		}
-		// Grow only while the limit is what holds sends back; otherwise the
-		// rate would climb without bound while concurrency limits the run.
-		if sent := measured(a.sends, a.sendN); sent >= 0.8*a.cur {
-			a.cur *= 1 + rateIncrease
-			a.lim.SetLimitAt(now, rate.Limit(a.cur))
-		}
+	if weight > 0 {
+		return a.cutLocked(now, seq, weight)
+	}
+	a.oks[a.okN%sampleSize] = now
+	a.okN++
+	if a.fixed || a.cur == 0 {
 		return a.cur, false
 	}
-	if a.fixed {
-		return a.cur, false
+	// Grow only while the limit is what holds sends back; otherwise the rate
+	// would climb without bound while concurrency limits the run.
+	if limited {
+		a.cur *= 1 + rateIncrease
+		a.lim.SetLimitAt(now, rate.Limit(a.cur))
 	}
+	return a.cur, false
+}
+
+// throttle cuts the rate for a throttle seen by call number seq while the
+// call is still running (an HTTP attempt the SDK will retry). It returns the
+// rate and whether it changed.
+func (a *adaptiveRate) throttle(now time.Time, seq int) (float64, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cutLocked(now, seq, 1)
+}
+
+// cutLocked lowers the rate by the decrease factor, scaled by weight: a call
+// with one throttled item out of twenty is a weak signal, and random item
+// throttles must not drive the rate to its floor. a.mu must be held.
+func (a *adaptiveRate) cutLocked(now time.Time, seq int, weight float64) (float64, bool) {
 	// One cut per round trip: calls sent before the last cut went out at the
 	// old rate, so their throttles say nothing new.
-	if seq < a.cutSeq {
+	if a.fixed || seq < a.cutSeq {
 		return a.cur, false
 	}
+	// Start from the current rate. Before the first throttle there is none:
+	// start from the lowest of what was sent, what the service accepted and
+	// what the concurrency allows, as far as they can be measured yet.
 	base := a.cur
-	if ok := measured(a.oks, a.okN); ok > 0 && (base == 0 || ok < base) {
-		base = ok
+	if base == 0 {
+		for _, r := range []float64{
+			measured(a.sends, a.sendN, now),
+			measured(a.oks, a.okN, now),
+			a.concurrencyRate(),
+		} {
+			if r > 0 && (base == 0 || r < base) {
+				base = r
+			}
+		}
 	}
 	if base == 0 {
-		base = measured(a.sends, a.sendN)
+		base = a.min
 	}
-	if base == 0 && a.latency > 0 {
-		// Too few samples to measure: assume what the concurrency sends.
-		base = float64(a.inFlight) / a.latency.Seconds()
-	}
-	if base == 0 {
-		base = a.min / a.decrease
-	}
-	a.cur = max(a.min, base*a.decrease)
+	a.cur = max(a.min, base*(1-(1-a.decrease)*min(weight, 1)))
 	a.cutSeq = a.sendN
 	a.lim.SetLimitAt(now, rate.Limit(a.cur))
 	return a.cur, true
+}
+
+// concurrencyRate is the rate MaxInFlight calls of the average latency
+// reach, or 0 before any call completed.
+func (a *adaptiveRate) concurrencyRate() float64 {
+	if a.latency <= 0 {
+		return 0
+	}
+	return float64(a.inFlight) / a.latency.Seconds()
 }
 
 // budget is the run's retry budget, a token bucket counted in tenths of a
