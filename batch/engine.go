@@ -113,6 +113,7 @@ type run[T, R any] struct {
 	rng   *rand.Rand
 	stats Stats
 
+	out         Outcome[T, R] // scratch for report; emit copies it
 	freeEntries []*entry[T]
 	freeCalls   []*call[T, R]
 	seen        map[string]struct{}
@@ -702,14 +703,16 @@ func (rn *run[T, R]) canceledFor(e *entry[T]) *Error {
 	return rn.canceledUnsent
 }
 
+// succeed and finish build the outcome in rn.out: handing emit a pointer to a
+// local would move every outcome to the heap.
 func (rn *run[T, R]) succeed(e *entry[T], v R) {
-	o := Outcome[T, R]{Index: e.index, Item: e.item, Status: StatusSucceeded, Value: v, Attempts: e.sends}
-	rn.report(e, &o)
+	rn.out = Outcome[T, R]{Index: e.index, Item: e.item, Status: StatusSucceeded, Value: v, Attempts: e.sends}
+	rn.report(e, &rn.out)
 }
 
 func (rn *run[T, R]) finish(e *entry[T], status Status, err *Error) {
-	o := Outcome[T, R]{Index: e.index, Item: e.item, Status: status, Err: err, Attempts: e.sends}
-	rn.report(e, &o)
+	rn.out = Outcome[T, R]{Index: e.index, Item: e.item, Status: status, Err: err, Attempts: e.sends}
+	rn.report(e, &rn.out)
 }
 
 // report hands an outcome to the caller and releases the entry.

@@ -1,0 +1,81 @@
+// Package batch runs large sets of items through AWS batch APIs: operations
+// that take a bounded list of items per call and answer HTTP 200 with a list
+// of the items that failed.
+//
+// The package is the engine; it knows no service. An [Adapter] maps one
+// operation onto it: the adapter packages of this module (appstream, chime,
+// wickr, messaging) provide adapters for AppStream BatchAssociateUserStack
+// and BatchDisassociateUserStack, Amazon Chime BatchUpdateUser, AWS Wickr
+// BatchCreateUser and Amazon Chime SDK Messaging BatchCreateChannelMembership.
+//
+// # Which entry point
+//
+//   - [Runner.Run] takes a slice and returns a [Report] with one [Outcome] per
+//     item, in input order. Use it when the items fit in memory.
+//   - [Runner.Stream] takes an iter.Seq, reads it lazily and yields outcomes
+//     as calls complete, holding at most [Options.MaxBuffered] items at a
+//     time. Use it for files or queries of any size.
+//   - [Runner.Plan] returns the calls a run would make, sending nothing: a
+//     dry run.
+//
+// # What a run promises
+//
+// Every input item ends in exactly one terminal outcome, reported once, with
+// its input index: [StatusSucceeded], [StatusFailed] with an [*Error], or
+// [StatusCanceled] when the run ended first (Attempts tells whether the item
+// was ever sent). An answer that does not account for an item, or names an
+// item that was not sent, never counts as success: the item fails with
+// [CodeUnmatched].
+//
+// Items with different keys ([Adapter.Key]) never share a call, calls hold at
+// most the operation's limit ([Options.MaxItemsPerCall] may lower it), and two
+// items with the same identity never share a call, so answers can be
+// attributed. At most [Options.MaxInFlight] calls run at once.
+//
+// # Errors and retries
+//
+// Every failure is an [*Error] with a normalized [Code], the service's own
+// code and message, the field at fault when one is named, whether it is
+// retryable, the operation and the request ID. errors.Is works with the
+// sentinels: errors.Is(err, batch.ErrThrottled). [Report.Err] joins the
+// failures of a run with their indexes in a [*RunError].
+//
+// Retries are split by layer. The SDK's retryer retries single HTTP calls
+// (transport errors, 5xx, throttling codes; adapters register the throttle
+// codes the SDK does not know). The engine retries what the SDK cannot see:
+// items that failed inside a 200 with a retryable code, and items of calls
+// that still failed retryably after the SDK's attempts. Retried items are
+// packed with other pending items of their key into full calls after
+// exponential backoff with full jitter, up to [Options.MaxAttempts] calls per
+// item, and the whole run draws retries from one budget
+// ([Options.RetryBudget]), so an outage ends a run quickly.
+//
+// Call-level errors are scoped by the adapter ([Scope]). A call rejected as a
+// whole for bad input is split in halves until the offending items are
+// isolated; only they fail. An error that condemns a key (the account,
+// network or channel does not exist) fails every item of that key without
+// more calls. Credential and signature errors end the run.
+//
+// # Send rate
+//
+// A client-side send rate drops on every throttle signal (a throttled call,
+// an HTTP attempt the SDK retried after a throttle, or throttle codes inside
+// an answer, weighed by their share of the call) and climbs back slowly while
+// calls succeed, so a run under a service quota settles just below it.
+// [Options.Rate] sets a starting rate, [Options.FixedRate] disables
+// adaptation.
+//
+// # Observability
+//
+// [Hooks] report calls, retries, throttles and outcomes, enough for progress
+// bars and metrics; [Options.Logger] receives slog records. Neither ever
+// carries item identities or other fields the service marks sensitive.
+//
+// # Writing an adapter
+//
+// An adapter implements [Adapter]: the operation's name and limit, the key
+// and identity of an item, validation against the service model, the call
+// itself (results aligned with the items sent), and the classification of
+// call-level errors. Adapters never schedule, sleep or retry. A panic in an
+// adapter fails the items concerned instead of the caller's process.
+package batch

@@ -1,0 +1,156 @@
+package batch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/batchkit/batchkit/batch"
+)
+
+// greeter is a tiny adapter for the examples: it "greets" names in calls of
+// at most three, grouped by language. Names starting with "x" fail
+// permanently; it never fails a call as a whole.
+type greeter struct{}
+
+type greeting struct{ Lang, Name string }
+
+func (greeter) Operation() string          { return "BatchGreet" }
+func (greeter) MaxItems() int              { return 3 }
+func (greeter) Key(g greeting) string      { return g.Lang }
+func (greeter) Identity(g greeting) string { return g.Name }
+func (greeter) Classify(err error) (*batch.Error, batch.Scope) {
+	return &batch.Error{Code: batch.CodeUnknown, Err: err}, batch.ScopeCall
+}
+
+func (greeter) Validate(g greeting) error {
+	if g.Name == "" {
+		return batch.InvalidInput("Name", "name is required")
+	}
+	return nil
+}
+
+func (greeter) Call(_ context.Context, lang string, items []greeting) ([]batch.Result[string], error) {
+	hello := map[string]string{"en": "hello", "fr": "bonjour"}[lang]
+	out := make([]batch.Result[string], len(items))
+	for i, g := range items {
+		if strings.HasPrefix(g.Name, "x") {
+			out[i].Err = &batch.Error{Code: batch.CodeNotFound, ServiceCode: "NO_SUCH_NAME", Message: "unknown name"}
+			continue
+		}
+		out[i].Value = hello + " " + g.Name
+	}
+	return out, nil
+}
+
+func ExampleRunner_Run() {
+	r, err := batch.New[greeting, string](greeter{})
+	if err != nil {
+		panic(err)
+	}
+	rep, err := r.Run(context.Background(), []greeting{
+		{"en", "ada"}, {"fr", "blaise"}, {"en", "xavier"}, {"en", ""}, {"en", "alan"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, o := range rep.Outcomes {
+		if o.Status == batch.StatusSucceeded {
+			fmt.Println(o.Index, o.Value)
+		} else {
+			fmt.Println(o.Index, o.Status, o.Err.Code)
+		}
+	}
+	fmt.Println("succeeded:", rep.Succeeded, "failed:", rep.Failed)
+	fmt.Println(errors.Is(rep.Err(), batch.ErrNotFound))
+	// Output:
+	// 0 hello ada
+	// 1 bonjour blaise
+	// 2 Failed NotFound
+	// 3 Failed InvalidInput
+	// 4 hello alan
+	// succeeded: 3 failed: 2
+	// true
+}
+
+func ExampleRunner_Stream() {
+	r, err := batch.New[greeting, string](greeter{}, func(o *batch.Options) {
+		o.MaxBuffered = 100 // at most 100 items in memory, whatever the input
+	})
+	if err != nil {
+		panic(err)
+	}
+	names := func(yield func(greeting) bool) {
+		for i := range 1000 {
+			if !yield(greeting{"en", fmt.Sprint("n", i)}) {
+				return
+			}
+		}
+	}
+	succeeded := 0
+	for o, err := range r.Stream(context.Background(), names) {
+		if err != nil {
+			panic(err) // the run could not finish
+		}
+		if o.Status == batch.StatusSucceeded {
+			succeeded++
+		}
+	}
+	fmt.Println("succeeded:", succeeded)
+	// Output:
+	// succeeded: 1000
+}
+
+func ExampleRunner_Plan() {
+	r, err := batch.New[greeting, string](greeter{})
+	if err != nil {
+		panic(err)
+	}
+	p, err := r.Plan([]greeting{{"en", "a"}, {"fr", "b"}, {"en", "c"}, {"en", "a"}, {"en", "d"}, {"en", ""}})
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range p.Calls {
+		fmt.Println(c.Key, c.Indexes)
+	}
+	for _, e := range p.Invalid {
+		fmt.Println(e)
+	}
+	// Output:
+	// en [0 2 4]
+	// en [3]
+	// fr [1]
+	// item 5: batch: BatchGreet: invalid input in field Name: name is required
+}
+
+func ExampleError() {
+	err := error(&batch.Error{
+		Code:        batch.CodeThrottled,
+		ServiceCode: "ThrottledClientException",
+		Operation:   "BatchUpdateUser",
+		Message:     "rate exceeded",
+		Retryable:   true,
+	})
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, batch.ErrThrottled))
+	// Output:
+	// batch: BatchUpdateUser: throttled (ThrottledClientException): rate exceeded
+	// true
+}
+
+func ExampleReport_Err() {
+	r, _ := batch.New[greeting, string](greeter{})
+	rep, _ := r.Run(context.Background(), []greeting{{"en", "ada"}, {"en", "xena"}})
+	var re *batch.RunError
+	if errors.As(rep.Err(), &re) {
+		for _, f := range re.Failures {
+			fmt.Println(f.Index, f.Err)
+		}
+	}
+	fmt.Println(slices.Equal(rep.Codes(), []batch.Code{batch.CodeNotFound}))
+	// Output:
+	// 1 batch: BatchGreet: not found (NO_SUCH_NAME): unknown name
+	// true
+}
