@@ -271,6 +271,10 @@ func (rn *run[T, R]) promote() {
 // dispatch sends calls while there is room in flight.
 func (rn *run[T, R]) dispatch() {
 	for rn.inFlight < rn.set.MaxInFlight && !rn.halted && !rn.consumerGone {
+		if rn.ctx.Err() != nil {
+			rn.cancel()
+			return
+		}
 		c := rn.nextCall()
 		if c == nil {
 			return

@@ -154,3 +154,23 @@ func ExampleReport_Err() {
 	// 1 batch: BatchGreet: not found (NO_SUCH_NAME): unknown name
 	// true
 }
+
+func ExampleHooks() {
+	var calls, retries int
+	r, err := batch.New[greeting, string](greeter{}, func(o *batch.Options) {
+		o.MaxInFlight = 2
+		o.Hooks.OnCall = func(ci batch.CallInfo) {
+			if ci.Done {
+				calls++
+			}
+		}
+		o.Hooks.OnRetry = func(batch.RetryInfo) { retries++ }
+	})
+	if err != nil {
+		panic(err)
+	}
+	rep, _ := r.Run(context.Background(), []greeting{{"en", "a"}, {"en", "b"}, {"en", "c"}, {"en", "d"}, {"fr", "e"}})
+	fmt.Println("calls:", calls, "retries:", retries, "succeeded:", rep.Succeeded)
+	// Output:
+	// calls: 3 retries: 0 succeeded: 5
+}
