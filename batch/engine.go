@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -52,7 +51,7 @@ type call[T, R any] struct {
 	elapsed  time.Duration
 
 	throttled atomic.Bool
-	cutRate   atomic.Uint64 // float64 bits of a rate set while in flight, top bit set
+	cut       atomic.Bool // a throttle signalled in flight cut the send rate
 }
 
 // source yields input items one at a time.
@@ -493,8 +492,9 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 	}
 	if !c.notSent && c.ctx.Err() == nil {
 		r, cut := rn.rate.completed(now, c.seq, c.elapsed, weight, c.limited)
-		if bits := c.cutRate.Load(); bits != 0 && !cut {
-			r, cut = math.Float64frombits(bits&^(1<<63)), true
+		if c.cut.Load() && !cut {
+			// The cut happened in flight; report the rate as it is now.
+			r, cut = rn.rate.current(), true
 		}
 		if cut {
 			if h := rn.set.Hooks.OnThrottle; h != nil {
@@ -766,8 +766,8 @@ func (rn *run[T, R]) newCall(ks *keyState[T]) *call[T, R] {
 		c.ctx = context.WithValue(rn.ctx, throttleKey{}, func() {
 			c.throttled.Store(true)
 			// Cut at once: the SDK may retry the attempt for a while.
-			if r, cut := rn.rate.throttle(rn.set.Clock.Now(), c.seq); cut {
-				c.cutRate.Store(math.Float64bits(r) | 1<<63)
+			if _, cut := rn.rate.throttle(rn.set.Clock.Now(), c.seq); cut {
+				c.cut.Store(true)
 			}
 		})
 	}
@@ -783,7 +783,7 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	c.ks, c.results, c.err, c.panicked = nil, nil, nil, nil
 	c.bisect, c.notSent, c.limited, c.elapsed = false, false, false, 0
 	c.throttled.Store(false)
-	c.cutRate.Store(0)
+	c.cut.Store(false)
 	rn.freeCalls = append(rn.freeCalls, c)
 }
 

@@ -30,6 +30,7 @@ type adaptiveRate struct {
 	mu      sync.Mutex
 	cur     float64       // calls per second; 0 means unlimited
 	cutSeq  int           // sends made before the last cut
+	lastCut time.Time     // when the last cut happened
 	latency time.Duration // moving average of call durations
 	sends   []time.Time   // ring of recent send times
 	oks     []time.Time   // ring of recent unthrottled completion times
@@ -147,8 +148,12 @@ func (a *adaptiveRate) throttle(now time.Time, seq int) (float64, bool) {
 // throttles must not drive the rate to its floor. a.mu must be held.
 func (a *adaptiveRate) cutLocked(now time.Time, seq int, weight float64) (float64, bool) {
 	// One cut per round trip: calls sent before the last cut went out at the
-	// old rate, so their throttles say nothing new.
-	if a.fixed || seq < a.cutSeq {
+	// old rate, so their throttles say nothing new; and for a round trip
+	// after a cut the service is still draining the excess (the SDK retries
+	// throttled attempts outside the send rate), so its throttles are the
+	// same episode. Measured with examples/bench under a quota, waiting two
+	// round trips raised throttled requests from about 7% to 15%.
+	if a.fixed || seq < a.cutSeq || !a.lastCut.IsZero() && now.Sub(a.lastCut) < a.latency {
 		return a.cur, false
 	}
 	// Start from the current rate. Before the first throttle there is none:
@@ -171,8 +176,16 @@ func (a *adaptiveRate) cutLocked(now time.Time, seq int, weight float64) (float6
 	}
 	a.cur = max(a.min, base*(1-(1-a.decrease)*min(weight, 1)))
 	a.cutSeq = a.sendN
+	a.lastCut = now
 	a.lim.SetLimitAt(now, rate.Limit(a.cur))
 	return a.cur, true
+}
+
+// current returns the send rate in calls per second; 0 means unlimited.
+func (a *adaptiveRate) current() float64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cur
 }
 
 // concurrencyRate is the rate MaxInFlight calls of the average latency

@@ -36,7 +36,8 @@ func TestRateFirstCutFromMeasuredRate(t *testing.T) {
 		t.Fatalf("first throttle at 200 calls/s: rate %v cut %v, want about 140 (0.7 × 200)", r, cut)
 	}
 	// Afterwards cuts start from the current rate.
-	r2, _ := a.throttle(t1, a.noteSend(t1))
+	t2 := t1.Add(time.Second)
+	r2, _ := a.throttle(t2, a.noteSend(t2))
 	if r2 < 0.69*r || r2 > 0.71*r {
 		t.Fatalf("second cut: %v, want 0.7 × %v", r2, r)
 	}
@@ -65,8 +66,11 @@ func TestRateOneCutPerRoundTrip(t *testing.T) {
 		t.Fatalf("cuts: first %v (rate %v), same round trip %v (rate %v); want only the first", cut1, r1, cut2, r2)
 	}
 	later := a.noteSend(t0)
-	if r3, cut3 := a.throttle(t0, later); !cut3 || r3 >= r1 {
-		t.Fatalf("a call sent after the cut: cut %v rate %v, want a further cut below %v", cut3, r3, r1)
+	if _, cut := a.throttle(t0.Add(time.Millisecond/2), later); cut {
+		t.Fatalf("a throttle within a round trip of the cut cut again")
+	}
+	if r3, cut3 := a.throttle(t0.Add(2*time.Millisecond), later); !cut3 || r3 >= r1 {
+		t.Fatalf("a call sent after the cut, a round trip later: cut %v rate %v, want a further cut below %v", cut3, r3, r1)
 	}
 }
 
