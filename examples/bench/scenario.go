@@ -1,0 +1,93 @@
+package main
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// scenario is one set of service conditions.
+type scenario struct {
+	name string
+	// items is the default number of items (runner and errgroup).
+	items int
+	// quota uses the configured quota.
+	quota bool
+	// halve halves the quota once half of the items have their fate.
+	halve bool
+	// itemFailureRate is the share of items answered with a retryable error
+	// inside a 200.
+	itemFailureRate float64
+	// poisonRate is the share of items that make their call fail validation.
+	poisonRate float64
+}
+
+// scenarios are the scenarios in the order they run. Item counts make each
+// runner or errgroup run take a few seconds at the ideal rate with the
+// default latency, quota and concurrency.
+var scenarios = []scenario{
+	{name: "no-quota", items: 60000},
+	{name: "quota", items: 20000, quota: true},
+	{name: "quota-halves", items: 20000, quota: true, halve: true},
+	{name: "item-failures", items: 60000, itemFailureRate: 0.02},
+	{name: "poison", items: 40000, poisonRate: 0.005},
+}
+
+func scenarioNames() []string {
+	names := make([]string, len(scenarios))
+	for i, sc := range scenarios {
+		names[i] = sc.name
+	}
+	return names
+}
+
+func findScenario(name string) (scenario, bool) {
+	i := slices.IndexFunc(scenarios, func(sc scenario) bool { return sc.name == name })
+	if i < 0 {
+		return scenario{}, false
+	}
+	return scenarios[i], true
+}
+
+// idealCalls is the ideal call rate: min(concurrency / latency, quota),
+// where a zero quota is no limit and a zero latency no bound.
+func idealCalls(concurrency int, latency time.Duration, quota float64) float64 {
+	c := math.Inf(1)
+	if latency > 0 {
+		c = float64(concurrency) / latency.Seconds()
+	}
+	if quota > 0 {
+		c = math.Min(c, quota)
+	}
+	return c
+}
+
+// ideal returns the ideal items per second of the scenario: the ideal call
+// rate times the items per call. When the quota halves after half of the
+// items, the ideal spends half of the items at each rate.
+func (sc scenario) ideal(cfg *config, perCall int) float64 {
+	q := 0.0
+	if sc.quota {
+		q = cfg.quota
+	}
+	full := idealCalls(cfg.concurrency, cfg.latency, q)
+	if !sc.halve || q == 0 {
+		return full * float64(perCall)
+	}
+	half := idealCalls(cfg.concurrency, cfg.latency, q/2)
+	return float64(perCall) / (0.5/full + 0.5/half)
+}
+
+// poisonIndexes picks round(rate × n) distinct items, at least one when
+// rate is positive, deterministically from seed; sorted.
+func poisonIndexes(n int, rate float64, seed int64) []int {
+	if rate <= 0 || n == 0 {
+		return nil
+	}
+	k := min(n, max(1, int(math.Round(rate*float64(n)))))
+	r := rand.New(rand.NewPCG(uint64(seed), uint64(n)))
+	idx := r.Perm(n)[:k]
+	slices.Sort(idx)
+	return idx
+}
