@@ -73,7 +73,6 @@ func EscapeLabel(v string) string {
 }
 
 var (
-	signer            = v4.NewSigner()
 	defaultHTTPClient = NewHTTPClient()
 	languageVersion   = strings.TrimPrefix(runtime.Version(), "go")
 )
@@ -98,6 +97,7 @@ type call struct {
 	url          *url.URL
 	client       HTTPClient
 	invocationID string
+	signer       *v4.Signer
 	userAgent    string
 	payloadHash  string
 	maxAttempts  int
@@ -129,6 +129,11 @@ func invoke(ctx context.Context, svc *Service, cfg *Config, op *Operation) error
 		invocationID: id,
 		userAgent:    userAgent(svc, cfg.AppID),
 		payloadHash:  hex.EncodeToString(sum[:]),
+		// A signer of its own: the signer caches derived keys by access key,
+		// date, region and service, not by secret, so one shared signer would
+		// let a client with a wrong secret break every other client of the
+		// process for the rest of the day.
+		signer: v4.NewSigner(),
 	}
 	if c.client == nil {
 		c.client = defaultHTTPClient
@@ -274,7 +279,7 @@ func (c *call) sign(ctx context.Context, req *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("failed to retrieve credentials, %w", err)
 	}
-	if err := signer.SignHTTP(ctx, creds, req, c.payloadHash, c.svc.SigningName, c.cfg.Region, time.Now().UTC()); err != nil {
+	if err := c.signer.SignHTTP(ctx, creds, req, c.payloadHash, c.svc.SigningName, c.cfg.Region, time.Now().UTC()); err != nil {
 		return fmt.Errorf("failed to sign request, %w", err)
 	}
 	return nil

@@ -626,3 +626,34 @@ func TestConfigSources(t *testing.T) {
 		t.Errorf("ConfigBaseEndpoint with only AWS_ENDPOINT_URL = %v, want https://global", got)
 	}
 }
+
+// TestWrongSecretDoesNotPoisonOtherClients is the regression test for a
+// signer shared by every call: it cached the key derived from a wrong secret
+// under the access key, date and region, and later calls with the right
+// secret were signed with it.
+func TestWrongSecretDoesNotPoisonOtherClients(t *testing.T) {
+	s := resttest.NewServer(t, func(int, *http.Request, resttest.Request) resttest.Reply {
+		return reply(200, `{"value":"ok"}`)
+	})
+	bad := testConfig(s, resttest.NoDelayRetryer())
+	bad.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: resttest.AccessKeyID, SecretAccessKey: "wrong secret"}, nil
+	})
+	var out testOutput
+	if err := Invoke(context.Background(), testService, bad, testOp(&out)); err != nil {
+		t.Fatal(err)
+	}
+	if err := Invoke(context.Background(), testService, testConfig(s, resttest.NoDelayRetryer()), testOp(&out)); err != nil {
+		t.Fatal(err)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("got %d requests, want 2", len(reqs))
+	}
+	if err := resttest.VerifySignature(reqs[0], "testsvc", resttest.Region); err == nil {
+		t.Error("the request signed with the wrong secret verifies")
+	}
+	if err := resttest.VerifySignature(reqs[1], "testsvc", resttest.Region); err != nil {
+		t.Errorf("the request signed with the right secret after a wrong one: %v", err)
+	}
+}
