@@ -44,11 +44,15 @@
 // (transport errors, 5xx, throttling codes; adapters register the throttle
 // codes the SDK does not know). The engine retries what the SDK cannot see:
 // items that failed inside a 200 with a retryable code, and items of calls
-// that still failed retryably after the SDK's attempts. Retried items are
-// packed with other pending items of their key into full calls after
-// exponential backoff with full jitter, up to [Options.MaxAttempts] calls per
-// item, and the whole run draws retries from one budget
-// ([Options.RetryBudget]), so an outage ends a run quickly.
+// that still failed retryably after the SDK's attempts. Items that failed
+// inside an answer are packed with other pending items of their key into
+// full calls; the items of a call that failed as a whole are sent again
+// together, as the same call, because the service may have applied it before
+// the answer was lost: an operation whose client token derives from the
+// call's items (Wickr) then replays the call instead of applying it twice.
+// Both wait an exponential backoff with full jitter, each item is carried by
+// at most [Options.MaxAttempts] calls, and the whole run draws retries from
+// one budget ([Options.RetryBudget]), so an outage ends a run quickly.
 //
 // Call-level errors are scoped by the adapter ([Scope]). A call rejected as a
 // whole for bad input is split in halves until the offending items are

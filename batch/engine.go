@@ -41,6 +41,7 @@ type call[T, R any] struct {
 	entries  []*entry[T]
 	items    []T
 	bisect   bool
+	readyAt  time.Time // when a call sent again as a whole is due
 	ctx      context.Context
 	results  []Result[R]
 	err      error
@@ -102,8 +103,9 @@ type run[T, R any] struct {
 	keys    map[string]*keyState[T]
 	active  queue[*keyState[T]] // keys with ready entries
 	full    queue[*keyState[T]] // keys with a full call's worth of ready entries
-	pinned  queue[*call[T, R]]  // bisect halves, sent exactly as they are
-	waiting retryHeap[T]
+	pinned  queue[*call[T, R]]  // bisect halves and due resends, sent exactly as they are
+	waiting retryHeap[T]        // items waiting to be sent again
+	resends []*call[T, R]       // calls waiting to be sent again as a whole
 
 	done  chan *call[T, R]
 	g     errgroup.Group
@@ -253,10 +255,20 @@ func (rn *run[T, R]) makeReady(e *entry[T]) {
 
 // promote moves retries whose backoff has elapsed back to their key.
 func (rn *run[T, R]) promote() {
-	if len(rn.waiting) == 0 {
+	if len(rn.waiting) == 0 && len(rn.resends) == 0 {
 		return
 	}
 	now := rn.set.Clock.Now()
+	kept := rn.resends[:0]
+	for _, c := range rn.resends {
+		if c.readyAt.After(now) {
+			kept = append(kept, c)
+		} else {
+			rn.pinned.push(c)
+		}
+	}
+	clear(rn.resends[len(kept):])
+	rn.resends = kept
 	for len(rn.waiting) > 0 && !rn.waiting[0].readyAt.After(now) {
 		e := heap.Pop(&rn.waiting).(*entry[T])
 		if e.key.dead != nil {
@@ -385,12 +397,27 @@ func (rn *run[T, R]) work(c *call[T, R]) {
 	c.results, c.err = rn.a.Call(c.ctx, c.ks.key, c.items)
 }
 
+// nextDue returns when the next waiting item or call is due.
+func (rn *run[T, R]) nextDue() (time.Time, bool) {
+	var due time.Time
+	ok := false
+	if len(rn.waiting) > 0 {
+		due, ok = rn.waiting[0].readyAt, true
+	}
+	for _, c := range rn.resends {
+		if !ok || c.readyAt.Before(due) {
+			due, ok = c.readyAt, true
+		}
+	}
+	return due, ok
+}
+
 // wait blocks until a call completes, a retry is due, or the run is
 // canceled.
 func (rn *run[T, R]) wait() {
 	var timer <-chan time.Time
-	if len(rn.waiting) > 0 && !rn.halted {
-		d := rn.waiting[0].readyAt.Sub(rn.set.Clock.Now())
+	if due, ok := rn.nextDue(); ok && !rn.halted {
+		d := due.Sub(rn.set.Clock.Now())
 		if d <= 0 {
 			return
 		}
@@ -580,9 +607,45 @@ func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
 			rn.pinned.push(h)
 		}
 	default:
+		if err.Retryable && !rn.halted && c.ks.dead == nil {
+			rn.resend(c, err, now)
+			return
+		}
 		for _, e := range c.entries {
 			rn.retryOrFail(e, err, now)
 		}
+	}
+}
+
+// resend schedules the items of a call that failed as a whole, retryably, to
+// be sent again together, as the same call, after one backoff. The service
+// may have applied the call before its answer was lost: an operation with a
+// client token derived from the call's items (Wickr) then replays it instead
+// of applying it twice. Items out of attempts or budget fail; the rest go
+// together.
+func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
+	h := rn.newCall(c.ks)
+	h.bisect = c.bisect
+	retries := 0
+	for _, e := range c.entries {
+		if e.retries+1 >= rn.set.MaxAttempts || !rn.bud.take() {
+			rn.finish(e, StatusFailed, err)
+			continue
+		}
+		e.retries++
+		e.lastErr = err
+		retries = max(retries, e.retries)
+		h.entries = append(h.entries, e)
+	}
+	if len(h.entries) == 0 {
+		rn.freeCall(h)
+		return
+	}
+	d := rn.backoff(retries)
+	h.readyAt = now.Add(d)
+	rn.resends = append(rn.resends, h)
+	for _, e := range h.entries {
+		rn.noteRetry(e, err, d)
 	}
 }
 
@@ -598,6 +661,19 @@ func (rn *run[T, R]) condemn(ks *keyState[T]) {
 		l.LogAttrs(rn.ctx, slog.LevelWarn, "batch: key failed as a whole",
 			slog.String("operation", rn.op), slog.String("key", ks.key), slog.String("code", string(ks.dead.Code)))
 	}
+	kept := rn.resends[:0]
+	for _, c := range rn.resends {
+		if c.ks != ks {
+			kept = append(kept, c)
+			continue
+		}
+		for _, e := range c.entries {
+			rn.finish(e, StatusFailed, ks.dead)
+		}
+		rn.freeCall(c)
+	}
+	clear(rn.resends[len(kept):])
+	rn.resends = kept
 	var keep []*entry[T]
 	for _, e := range rn.waiting {
 		if e.key == ks {
@@ -635,6 +711,11 @@ func (rn *run[T, R]) retryOrFail(e *entry[T], err *Error, now time.Time) {
 	d := rn.backoff(e.retries)
 	e.readyAt = now.Add(d)
 	heap.Push(&rn.waiting, e)
+	rn.noteRetry(e, err, d)
+}
+
+// noteRetry counts a retry and tells hooks and the logger.
+func (rn *run[T, R]) noteRetry(e *entry[T], err *Error, d time.Duration) {
 	rn.stats.Retries++
 	if h := rn.set.Hooks.OnRetry; h != nil {
 		h(RetryInfo{Operation: rn.op, Index: e.index, Attempt: e.retries + 1, Delay: d, Err: err})
@@ -686,6 +767,14 @@ func (rn *run[T, R]) halt(status Status, err *Error) {
 		}
 	}
 	rn.full.reset()
+	for _, c := range rn.resends {
+		for _, e := range c.entries {
+			rn.finish(e, status, rn.haltFor(e))
+		}
+		rn.freeCall(c)
+	}
+	clear(rn.resends)
+	rn.resends = rn.resends[:0]
 	for len(rn.waiting) > 0 {
 		e := heap.Pop(&rn.waiting).(*entry[T])
 		rn.finish(e, status, rn.haltFor(e))
@@ -782,6 +871,7 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	c.entries, c.items = c.entries[:0], c.items[:0]
 	c.ks, c.results, c.err, c.panicked = nil, nil, nil, nil
 	c.bisect, c.notSent, c.limited, c.elapsed = false, false, false, 0
+	c.readyAt = time.Time{}
 	c.throttled.Store(false)
 	c.cut.Store(false)
 	rn.freeCalls = append(rn.freeCalls, c)

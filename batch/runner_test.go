@@ -8,6 +8,7 @@ import (
 	"iter"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -664,5 +665,51 @@ func TestBackoffFullJitterBounded(t *testing.T) {
 				t.Fatalf("backoff(%d) = %v, want in [0, %v)", retry, d, ceil)
 			}
 		}
+	}
+}
+
+var errConnReset = errors.New("connection reset after the request was sent")
+
+// TestCallFailureResendsSameCall checks that the items of a call that failed
+// as a whole, retryably, are sent again together as the same call: an
+// operation whose client token derives from the call's items then replays
+// the call instead of applying it twice.
+func TestCallFailureResendsSameCall(t *testing.T) {
+	a := newScripted(5)
+	var n atomic.Int64
+	a.onCall = func(ctx context.Context, key string, items []item) error {
+		if n.Add(1)%3 == 1 { // every third call loses its answer
+			return errConnReset
+		}
+		return nil
+	}
+	a.scope = func(err error) (*Error, Scope) {
+		return &Error{Code: CodeUnavailable, Retryable: true, Err: err}, ScopeCall
+	}
+	in := items(40, 2)
+	rep, err := mustRunner(t, a, func(o *Options) { o.MaxInFlight = 1 }).Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLedger(t, in, rep)
+	if rep.Succeeded != 40 {
+		t.Fatalf("succeeded %d, want 40", rep.Succeeded)
+	}
+	// The next call carrying an item of a lost call must be that call again.
+	calls := a.callLog()
+	resent := 0
+	for i := 0; i < len(calls); i += 3 {
+		for j := i + 1; j < len(calls); j++ {
+			if slices.Contains(calls[j].IDs, calls[i].IDs[0]) {
+				if fmt.Sprint(calls[j]) != fmt.Sprint(calls[i]) {
+					t.Fatalf("call %d %v lost its answer; its items came back as call %d %v, want the same call", i, calls[i], j, calls[j])
+				}
+				resent++
+				break
+			}
+		}
+	}
+	if resent == 0 {
+		t.Fatal("no lost call was sent again")
 	}
 }
