@@ -628,7 +628,7 @@ func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
 	h.bisect = c.bisect
 	retries := 0
 	for _, e := range c.entries {
-		if e.retries+1 >= rn.set.MaxAttempts || !rn.bud.take() {
+		if e.retries+1 >= rn.set.MaxAttempts || !rn.spend(err) {
 			rn.finish(e, StatusFailed, err)
 			continue
 		}
@@ -702,7 +702,7 @@ func (rn *run[T, R]) retryOrFail(e *entry[T], err *Error, now time.Time) {
 	case e.key.dead != nil:
 		rn.finish(e, StatusFailed, e.key.dead)
 		return
-	case !err.Retryable, e.retries+1 >= rn.set.MaxAttempts, !rn.bud.take():
+	case !err.Retryable, e.retries+1 >= rn.set.MaxAttempts, !rn.spend(err):
 		rn.finish(e, StatusFailed, err)
 		return
 	}
@@ -712,6 +712,12 @@ func (rn *run[T, R]) retryOrFail(e *entry[T], err *Error, now time.Time) {
 	e.readyAt = now.Add(d)
 	heap.Push(&rn.waiting, e)
 	rn.noteRetry(e, err, d)
+}
+
+// spend draws one retry from the run's budget. Throttles are free: the send
+// rate paces them and MaxAttempts bounds them, and a quota is not an outage.
+func (rn *run[T, R]) spend(err *Error) bool {
+	return err.Code == CodeThrottled || rn.bud.take()
 }
 
 // noteRetry counts a retry and tells hooks and the logger.

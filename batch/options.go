@@ -48,7 +48,9 @@ type Options struct {
 	// RetryBudget caps the retries of a whole run: each retried item spends
 	// one token and every ten items that succeed earn one back, up to
 	// RetryBudget. When the budget is spent, retryable failures are final, so
-	// an outage ends the run quickly. Zero means DefaultRetryBudget.
+	// an outage ends the run quickly. Retries after a throttle spend nothing:
+	// the send rate paces them and MaxAttempts bounds them. Zero means
+	// DefaultRetryBudget.
 	RetryBudget int
 
 	// Rate is the starting send rate in calls per second. Zero means no limit

@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -136,5 +137,30 @@ func TestBudget(t *testing.T) {
 	b.earn()
 	if !b.take() {
 		t.Fatal("ten successes must earn one retry")
+	}
+}
+
+func TestRateRecoversQuicklyToBelowLastHit(t *testing.T) {
+	a := newTestRate(Options{Rate: 100})
+	now := time.Unix(0, 0)
+	a.throttle(now, a.noteSend(now)) // hit at 100, cut to 70
+	if a.cur != 70 {
+		t.Fatalf("rate %v after a cut from 100, want 70", a.cur)
+	}
+	ceiling := recoveryShare * 100
+	// 2% a call from 70 reaches the ceiling in about ten calls, and stops
+	// there exactly.
+	t1 := now.Add(time.Second)
+	calls := 0
+	for a.cur < ceiling && calls < 100 {
+		t1 = drive(a, t1, 1, a.cur, 0, true)
+		calls++
+	}
+	if a.cur != ceiling || calls > 13 {
+		t.Fatalf("rate %v after %d calls, want the fast return to stop at %v within 13", a.cur, calls, ceiling)
+	}
+	drive(a, t1, 10, ceiling, 0, true)
+	if limit := ceiling * math.Pow(1+rateIncrease, 10); a.cur > limit+1e-9 {
+		t.Errorf("rate %v after 10 more calls, want at most %v: above the ceiling it probes slowly", a.cur, limit)
 	}
 }
