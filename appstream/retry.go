@@ -7,15 +7,13 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/throttle"
 )
 
 // extraThrottleCodes are throttle codes the SDK's standard retryer does not
@@ -24,60 +22,13 @@ import (
 // call throttled with it is retried like any other throttle.
 var extraThrottleCodes = []string{"RequestLimitExceededException"}
 
-// isThrottle reports whether err is a throttling answer: a code the SDK
-// treats as a throttle, one of extraThrottleCodes, or HTTP 429.
-func isThrottle(err error) bool {
-	if retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool() {
-		return true
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		code := ae.ErrorCode()
-		for _, c := range extraThrottleCodes {
-			if code == c {
-				return true
-			}
-		}
-	}
-	var re *smithyhttp.ResponseError
-	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusTooManyRequests
-}
-
-// throttleRetryer wraps the caller's retryer for one call: every failed
-// attempt that was throttled is reported with batch.SignalThrottle on the
-// call's context, and extraThrottleCodes are retryable.
-type throttleRetryer struct {
-	aws.RetryerV2
-	ctx context.Context
-}
-
+// newThrottleRetryer wraps the caller's retryer for one call: every failed
+// attempt that was throttled (a code the SDK treats as a throttle, one of
+// extraThrottleCodes, or HTTP 429) is reported with batch.SignalThrottle on
+// the call's context, and extraThrottleCodes are retryable.
 func newThrottleRetryer(ctx context.Context, r aws.Retryer) aws.RetryerV2 {
-	return &throttleRetryer{RetryerV2: asV2(retry.AddWithErrorCodes(r, extraThrottleCodes...)), ctx: ctx}
+	return throttle.Wrap(ctx, r, extraThrottleCodes...)
 }
-
-// IsErrorRetryable is called by the SDK once for every failed attempt.
-func (r *throttleRetryer) IsErrorRetryable(err error) bool {
-	if isThrottle(err) {
-		batch.SignalThrottle(r.ctx)
-	}
-	return r.RetryerV2.IsErrorRetryable(err)
-}
-
-// asV2 returns r as an aws.RetryerV2.
-func asV2(r aws.Retryer) aws.RetryerV2 {
-	if v, ok := r.(aws.RetryerV2); ok {
-		return v
-	}
-	return retryerV2{r}
-}
-
-type retryerV2 struct{ aws.Retryer }
-
-func (r retryerV2) GetAttemptToken(ctx context.Context) (func(error) error, error) {
-	return r.GetInitialToken(), nil
-}
-
-var _ aws.RetryerV2 = (*throttleRetryer)(nil)
 
 // bodyCheck refuses a 2xx answer whose body is not a JSON object (or, for
 // the CBOR protocol, a CBOR map). The SDK's JSON decoder accepts an empty

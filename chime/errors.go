@@ -13,107 +13,38 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/chimecodes"
 )
-
-// itemCode is how one UserErrors ErrorCode is normalized.
-type itemCode struct {
-	code      batch.Code
-	retryable bool
-}
-
-// itemCodes maps every ErrorCode value of the model to a normalized code.
-// PreconditionFailed means the user's current state does not allow the
-// change, so it is a Conflict rather than bad input. Codes missing here are
-// CodeUnknown and permanent.
-var itemCodes = map[chimetypes.ErrorCode]itemCode{
-	chimetypes.ErrorCodeBadRequest:                           {batch.CodeInvalidInput, false},
-	chimetypes.ErrorCodeConflict:                             {batch.CodeConflict, false},
-	chimetypes.ErrorCodeForbidden:                            {batch.CodeForbidden, false},
-	chimetypes.ErrorCodeNotFound:                             {batch.CodeNotFound, false},
-	chimetypes.ErrorCodePreconditionFailed:                   {batch.CodeConflict, false},
-	chimetypes.ErrorCodeResourceLimitExceeded:                {batch.CodeLimitExceeded, false},
-	chimetypes.ErrorCodeServiceFailure:                       {batch.CodeInternal, true},
-	chimetypes.ErrorCodeAccessDenied:                         {batch.CodeForbidden, false},
-	chimetypes.ErrorCodeServiceUnavailable:                   {batch.CodeUnavailable, true},
-	chimetypes.ErrorCodeThrottled:                            {batch.CodeThrottled, true},
-	chimetypes.ErrorCodeThrottling:                           {batch.CodeThrottled, true},
-	chimetypes.ErrorCodeUnauthorized:                         {batch.CodeUnauthorized, false},
-	chimetypes.ErrorCodeUnprocessable:                        {batch.CodeInvalidInput, false},
-	chimetypes.ErrorCodeVoiceConnectorGroupAssociationsExist: {batch.CodeConflict, false},
-	chimetypes.ErrorCodePhoneNumberAssociationsExist:         {batch.CodeConflict, false},
-}
 
 // userError normalizes one UserErrors entry. The message is the service's;
 // the user ID is not repeated in it.
 func userError(ue *chimetypes.UserError) *batch.Error {
-	c, ok := itemCodes[ue.ErrorCode]
-	if !ok {
-		c = itemCode{batch.CodeUnknown, false}
-	}
+	c := chimecodes.Item(string(ue.ErrorCode))
 	return &batch.Error{
-		Code:        c.code,
+		Code:        c.Code,
 		ServiceCode: string(ue.ErrorCode),
 		Message:     aws.ToString(ue.ErrorMessage),
-		Retryable:   c.retryable,
+		Retryable:   c.Retryable,
 		Operation:   Operation,
 	}
 }
 
-// callCode is how one call-level error code is normalized.
-type callCode struct {
-	code      batch.Code
-	retryable bool
-	scope     batch.Scope
-}
-
-// callCodes maps the error codes a BatchUpdateUser call can fail with: the
-// modeled exception names, the short ErrorCode values a response without an
-// X-Amzn-ErrorType header yields, and the AWS-wide authentication errors.
-var callCodes = map[string]callCode{
-	// The account does not exist: every user of it fails, without more calls.
-	"NotFoundException": {batch.CodeNotFound, false, batch.ScopeKey},
-	"NotFound":          {batch.CodeNotFound, false, batch.ScopeKey},
-
-	// The whole request was rejected for bad input in some item: bisect.
-	"BadRequestException":          {batch.CodeInvalidInput, false, batch.ScopeItems},
-	"BadRequest":                   {batch.CodeInvalidInput, false, batch.ScopeItems},
-	"UnprocessableEntityException": {batch.CodeInvalidInput, false, batch.ScopeItems},
-	"Unprocessable":                {batch.CodeInvalidInput, false, batch.ScopeItems},
-	"ValidationException":          {batch.CodeInvalidInput, false, batch.ScopeItems},
-
-	// Credentials, signature or permissions were refused: the run ends.
-	// Legacy Chime actions take no resource-level permissions, so a refusal
-	// applies to every account alike.
-	"UnauthorizedClientException":         {batch.CodeUnauthorized, false, batch.ScopeRun},
-	"Unauthorized":                        {batch.CodeUnauthorized, false, batch.ScopeRun},
-	"UnrecognizedClientException":         {batch.CodeUnauthorized, false, batch.ScopeRun},
-	"InvalidSignatureException":           {batch.CodeUnauthorized, false, batch.ScopeRun},
-	"MissingAuthenticationTokenException": {batch.CodeUnauthorized, false, batch.ScopeRun},
-	"IncompleteSignatureException":        {batch.CodeUnauthorized, false, batch.ScopeRun},
-	"InvalidClientTokenId":                {batch.CodeUnauthorized, false, batch.ScopeRun},
-	"ExpiredTokenException":               {batch.CodeUnauthorized, false, batch.ScopeRun},
-	"ForbiddenException":                  {batch.CodeForbidden, false, batch.ScopeRun},
-	"Forbidden":                           {batch.CodeForbidden, false, batch.ScopeRun},
-	"AccessDeniedException":               {batch.CodeForbidden, false, batch.ScopeRun},
-	"AccessDenied":                        {batch.CodeForbidden, false, batch.ScopeRun},
-
-	// Permanent failures of this call only.
-	"ConflictException":              {batch.CodeConflict, false, batch.ScopeCall},
-	"Conflict":                       {batch.CodeConflict, false, batch.ScopeCall},
-	"ResourceLimitExceededException": {batch.CodeLimitExceeded, false, batch.ScopeCall},
-	"ResourceLimitExceeded":          {batch.CodeLimitExceeded, false, batch.ScopeCall},
-
-	// Retryable: the SDK retried them already; the engine tries again later.
-	"ThrottledClientException":    {batch.CodeThrottled, true, batch.ScopeCall},
-	"Throttled":                   {batch.CodeThrottled, true, batch.ScopeCall},
-	"Throttling":                  {batch.CodeThrottled, true, batch.ScopeCall},
-	"ThrottlingException":         {batch.CodeThrottled, true, batch.ScopeCall},
-	"TooManyRequestsException":    {batch.CodeThrottled, true, batch.ScopeCall},
-	"ServiceUnavailableException": {batch.CodeUnavailable, true, batch.ScopeCall},
-	"ServiceUnavailable":          {batch.CodeUnavailable, true, batch.ScopeCall},
-	"ServiceFailureException":     {batch.CodeInternal, true, batch.ScopeCall},
-	"ServiceFailure":              {batch.CodeInternal, true, batch.ScopeCall},
-	"InternalFailure":             {batch.CodeInternal, true, batch.ScopeCall},
+// callScope is how far a call-level failure of class code reaches. The
+// codes come from the table shared with the messaging adapter
+// (chimecodes.Call): a missing account fails its users without more calls,
+// bad input is bisected, and refused credentials or permissions end the run
+// (legacy Chime actions take no resource-level permissions, so a refusal
+// applies to every account alike).
+func callScope(code batch.Code) batch.Scope {
+	switch code {
+	case batch.CodeNotFound:
+		return batch.ScopeKey
+	case batch.CodeInvalidInput:
+		return batch.ScopeItems
+	case batch.CodeUnauthorized, batch.CodeForbidden:
+		return batch.ScopeRun
+	}
+	return batch.ScopeCall
 }
 
 // throttleCodes are the error codes the per-call retryer treats as
@@ -171,9 +102,9 @@ func (a *Adapter) Classify(err error) (*batch.Error, batch.Scope) {
 	case errors.As(err, &apiErr):
 		e.ServiceCode = apiErr.ErrorCode()
 		e.Message = apiErr.ErrorMessage()
-		if c, ok := callCodes[e.ServiceCode]; ok {
-			e.Code, e.Retryable = c.code, c.retryable
-			return e, c.scope
+		if c, ok := chimecodes.Call(e.ServiceCode); ok {
+			e.Code, e.Retryable = c.Code, c.Retryable
+			return e, callScope(c.Code)
 		}
 		return byStatus(e, status)
 	case errors.As(err, &deser):
@@ -209,19 +140,10 @@ func (a *Adapter) Classify(err error) (*batch.Error, batch.Scope) {
 // byStatus classifies an error whose code is not in the table by its HTTP
 // status.
 func byStatus(e *batch.Error, status int) (*batch.Error, batch.Scope) {
-	switch {
-	case status == 401:
-		e.Code = batch.CodeUnauthorized
-		return e, batch.ScopeRun
-	case status == 403:
-		e.Code = batch.CodeForbidden
-		return e, batch.ScopeRun
-	case status == 429:
-		e.Code, e.Retryable = batch.CodeThrottled, true
-	case status == 500:
-		e.Code, e.Retryable = batch.CodeInternal, true
-	case status >= 501 && status <= 599:
-		e.Code, e.Retryable = batch.CodeUnavailable, true
+	c, ok := chimecodes.Status(status)
+	if !ok {
+		return e, batch.ScopeCall
 	}
-	return e, batch.ScopeCall
+	e.Code, e.Retryable = c.Code, c.Retryable
+	return e, callScope(c.Code)
 }

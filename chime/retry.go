@@ -9,14 +9,13 @@ import (
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	//lint:ignore SA1019 the legacy Amazon Chime API, deprecated with its end of support, is what this package wraps.
 	chimesdk "github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/throttle"
 )
 
 // callOptions returns the SDK option functions of one call: the caller's
@@ -39,48 +38,7 @@ func (a *Adapter) callOptions(ctx context.Context) []func(*chimesdk.Options) {
 // shares r's retry quota and backoff, so the caller's retry settings keep
 // applying.
 func (a *Adapter) wrapRetryer(ctx context.Context, r aws.Retryer) aws.Retryer {
-	inner, ok := retry.AddWithErrorCodes(r, a.codes...).(aws.RetryerV2)
-	if !ok {
-		// AddWithErrorCodes always returns a RetryerV2; keep r if a future
-		// SDK changes that.
-		return r
-	}
-	return &signalingRetryer{RetryerV2: inner, ctx: ctx, codes: a.throttle}
-}
-
-// signalingRetryer reports throttled attempts to the run owning ctx. The
-// SDK's retry middleware calls IsErrorRetryable once for every failed
-// attempt, which makes it the hook for counting them.
-type signalingRetryer struct {
-	aws.RetryerV2
-	ctx   context.Context
-	codes map[string]struct{}
-}
-
-// IsErrorRetryable signals a throttle when err is one, then defers to the
-// wrapped retryer.
-func (r *signalingRetryer) IsErrorRetryable(err error) bool {
-	if isThrottle(err, r.codes) {
-		batch.SignalThrottle(r.ctx)
-	}
-	return r.RetryerV2.IsErrorRetryable(err)
-}
-
-// isThrottle reports whether err is a throttling answer: HTTP 429, or an
-// error code in codes or among the SDK's default throttle codes.
-func isThrottle(err error, codes map[string]struct{}) bool {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		c := apiErr.ErrorCode()
-		if _, ok := codes[c]; ok {
-			return true
-		}
-		if _, ok := retry.DefaultThrottleErrorCodes[c]; ok {
-			return true
-		}
-	}
-	var se interface{ HTTPStatusCode() int }
-	return errors.As(err, &se) && se.HTTPStatusCode() == 429
+	return throttle.Wrap(ctx, r, a.codes...)
 }
 
 // maxBody bounds how much of a successful answer the check buffers: 20
