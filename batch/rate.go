@@ -20,6 +20,9 @@ const (
 	recoveryShare = 0.85
 )
 
+// maxStreak bounds how far cuts in consecutive round trips compound.
+const maxStreak = 3
+
 // sampleSize is how many recent sends and unthrottled completions the rate
 // control remembers to measure rates.
 const sampleSize = 32
@@ -40,6 +43,8 @@ type adaptiveRate struct {
 	cutSeq  int           // sends made before the last cut
 	lastCut time.Time     // when the last cut happened
 	hit     float64       // the rate at which the last cut's throttle hit
+	streak  int           // cuts in consecutive round trips, less one
+	settled bool          // the rate grew after a cut: it found the service's level
 	latency time.Duration // moving average of call durations
 	sends   []time.Time   // ring of recent send times
 	oks     []time.Time   // ring of recent unthrottled completion times
@@ -137,6 +142,8 @@ func (a *adaptiveRate) completed(now time.Time, seq int, elapsed time.Duration, 
 	// Grow only while the limit is what holds sends back; otherwise the rate
 	// would climb without bound while concurrency limits the run.
 	if limited {
+		// Settled: growing, three round trips after the last cut.
+		a.settled = a.settled || a.hit > 0 && now.Sub(a.lastCut) > 3*a.latency
 		if a.cur < recoveryShare*a.hit {
 			a.cur = min(a.cur*(1+rateRecovery), recoveryShare*a.hit)
 		} else {
@@ -193,7 +200,22 @@ func (a *adaptiveRate) cutLocked(now time.Time, seq int, weight float64) (float6
 	if base == 0 {
 		base = a.min
 	}
-	a.cur = max(a.min, base*(1-(1-a.decrease)*min(weight, 1)))
+	// Until the rate has found the service's level (it grew once after a
+	// cut), cuts in consecutive round trips compound (decrease, its square,
+	// its fourth power...): at the start of a run the first measurement may
+	// be a hundred times the quota. Afterwards each cut is the decrease: in
+	// examples/bench, compounding there too lost a fifth of the throughput
+	// when the quota halved mid-run.
+	factor := a.decrease
+	if !a.settled && !a.lastCut.IsZero() && now.Sub(a.lastCut) < 3*a.latency {
+		a.streak = min(a.streak+1, maxStreak)
+		for range a.streak {
+			factor *= factor
+		}
+	} else {
+		a.streak = 0
+	}
+	a.cur = max(a.min, base*(1-(1-factor)*min(weight, 1)))
 	a.cutSeq = a.sendN
 	a.lastCut = now
 	a.lim.SetLimitAt(now, rate.Limit(a.cur))
