@@ -1,0 +1,138 @@
+// Package wickr creates users in AWS Wickr networks through the Wickr Admin
+// API's BatchCreateUser operation with the batchkit engine.
+//
+// # What it wraps
+//
+// The adapter calls BatchCreateUser of batchkit's own client,
+// [github.com/batchkit/batchkit/wickr/wickrapi] (the Go module proxy does not
+// serve the official service/wickr module; wickrapi has its shape), through
+// the narrow [API] interface:
+//
+//	a := wickr.New(wickrapi.NewFromConfig(cfg))
+//	r, err := a.Runner()
+//	rep, err := r.Run(ctx, users)
+//
+// Each [NewUser] names a network and a user to create. Users of one network
+// share calls of at most [MaxItemsPerCall] (50) users; the call key is
+// NetworkId and the identity is Username (exact), so two items with the same
+// user name never share a call. Items are validated before anything is
+// sent ([Adapter.Validate]): NetworkId is 8 digits, Username is non-empty,
+// SecurityGroupIds holds exactly one ID without white space.
+//
+// # Answers
+//
+// The service answers 200 with successful (the users it created, with their
+// user names) and failed (entries with a field and a reason, but no user
+// name). Failures can therefore only be attributed by elimination, and
+// [Adapter.Call] follows this rule, built so that no user is ever reported
+// created unless the answer names it:
+//
+//   - A user named by exactly one successful entry was created; its
+//     [Result] carries the entry.
+//   - A user named by several successful entries, or carried twice by the
+//     call, fails with [batch.CodeUnmatched], permanent.
+//   - The answer is consistent when every successful entry names a user of
+//     the call, nobody is named twice, and successful and failed together
+//     hold exactly one entry per user sent. Then the users not named in
+//     successful are exactly the failed entries: one such user gets its
+//     entry's error; several get the entries' common error when all entries
+//     classify alike, and otherwise [batch.CodeUnmatched] (retryable if one
+//     of the entries is), since the answer does not say which user got which
+//     reason.
+//   - When the answer is not consistent (a successful entry without a user
+//     name or naming a user the call did not carry, too many or too few
+//     entries), every user it does not name fails with
+//     [batch.CodeUnmatched], retryable: it may or may not have been
+//     created, and sending it again either creates it or conflicts.
+//
+// A 200 whose body is not exactly one JSON object (empty, null, truncated,
+// trailing data) is never attributed: the client sends the request again
+// with the same client token, and when every attempt fails so, the call's
+// users fail with [batch.CodeUnmatched], retryable.
+//
+// # Codes
+//
+// Failed entries carry no error code, only a field and a reason text, so
+// their classification reads the text, narrowly; matching ignores case:
+//
+//	Conflict, permanent      field "username" and a reason with "exist" (not
+//	                         "not exist"), or any reason with "already exist"
+//	Throttled, retryable     a reason with "throttl", "rate limit" or "too
+//	                         many requests"
+//	Internal, retryable      a reason starting with "internal error" or
+//	                         "internal server error", or with "try again",
+//	                         "temporarily unavailable" or "service unavailable"
+//	InvalidInput, permanent  anything else, with the field
+//
+// Field names the [NewUser] field ("securityGroupIds" becomes
+// SecurityGroupIds). The model has no retryable item code; the Internal row
+// is how wickrtest renders Faults.ItemFailureRate, a fake-only convention,
+// and it is sound against AWS: sending a user again cannot create it twice.
+//
+// Errors of a whole call are classified by [Adapter.Classify]:
+// RateLimitError (429) is a throttle, retried; InternalServerError, other
+// 5xx answers and transport errors are retried; ValidationError (422) and
+// BadRequestError (400) make the engine split the call until the offending
+// users are isolated; ResourceNotFoundError (the network does not exist)
+// and ForbiddenError fail every user of the network without more calls to
+// it; UnauthorizedError and the AWS authentication errors
+// (UnrecognizedClientException, InvalidSignatureException,
+// MissingAuthenticationTokenException, a 401 or 403 without a Wickr code)
+// end the run.
+//
+// # Client tokens
+//
+// BatchCreateUser takes an idempotency token (X-Client-Token): a request
+// resent with the same token gets the first answer, and nobody is created
+// twice. The adapter derives each call's token from the call's network and
+// users, so that resending the same call reuses it and a different set of
+// users gets a different one:
+//
+//	token = prefix + the first 64-len(prefix) hex digits of SHA-256(
+//	            uvarint(len(networkId)) networkId
+//	            for each user name in increasing byte order:
+//	                uvarint(len(username)) username
+//	            [uvarint(n) when n > 0])
+//
+// where uvarint is encoding/binary's unsigned varint and prefix is
+// [Options.ClientTokenPrefix] (by default 16 random hex digits and '-',
+// chosen by [New]). [Adapter.ClientToken] computes it. n counts the answers
+// this Adapter already received for the same network and users that left
+// some of them to be retried: a resend after such an answer must be a new
+// request, not a replay of that answer. Tokens are at most 64 characters
+// from the model's pattern ^[a-zA-Z0-9-_:]+$. The request lists users in
+// the same order, so the same token always comes with the same body.
+//
+// All the attempts the client's retryer makes for one call carry its token,
+// so a dropped answer is recovered within the call. When the engine retries
+// users after a call failed as a whole, it may pack them with other users;
+// that set has a different token, and a user the lost call did create then
+// fails with "User already exists". The adapter cannot prove that the
+// conflicting user is the one the run created (the answer carries no token
+// or creation time), so it reports [batch.CodeConflict], permanent, and adds
+// to the message that an earlier call carrying the user lost its answer, so
+// this run may have created it. It remembers such users, under a mutex,
+// until they get a final answer.
+//
+// # Retries
+//
+// The client's retryer owns the retries of one HTTP request. wickrapi's
+// client registers RateLimitError (429), which the SDK retryers do not know;
+// on every call the adapter wraps the retryer further to add
+// [Options.ThrottleCodes], to report every throttled attempt to the engine
+// with [batch.SignalThrottle] (which lowers the send rate even when the
+// retry succeeded), and to note attempts whose outcome is unknown. The
+// wrappers are installed through the call's option functions; the caller's
+// client is not changed. Users that failed with a retryable code inside a
+// 200, or whose call still failed after the client's attempts, are retried
+// by the engine.
+//
+// # Sensitive data
+//
+// FirstName, LastName and InviteCode are sensitive. Validation errors name
+// the field only, and the service's messages and reasons are withheld from
+// errors when they quote one of these values of a user of the call.
+//
+// The wickrtest package provides an in-memory fake of the service for
+// tests.
+package wickr

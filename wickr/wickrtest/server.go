@@ -1,0 +1,290 @@
+package wickrtest
+
+import (
+	"cmp"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/batchkit/batchkit/internal/awsfake"
+	"github.com/batchkit/batchkit/wickr/wickrapi"
+)
+
+// Faults is the fault plan of a [Server]: latency, a throttling quota,
+// per-item retryable failures, whole-call failures, dropped and malformed
+// answers, and poison user names. The zero value injects nothing. Draws are
+// seeded with Faults.Seed and deterministic for a given order of requests.
+type Faults = awsfake.Faults
+
+// Request is one entry of the request log returned by [Server.Requests].
+type Request = awsfake.Request
+
+// Credentials the server accepts; [Server.Config] uses them. Requests
+// signed with another access key or secret are refused.
+const (
+	AccessKeyID     = awsfake.AccessKeyID
+	SecretAccessKey = awsfake.SecretAccessKey
+	Region          = awsfake.Region
+)
+
+// DefaultItemFailureReasons are the reasons failing items get, in turn, when
+// [Options.ItemFailureReasons] is nil. The wickr adapter takes a reason
+// starting with "Internal server error" for a transient failure and sends
+// the user again; Wickr's model has no retryable item code, so this is a
+// convention of the kit.
+var DefaultItemFailureReasons = []string{"Internal server error, please retry"}
+
+// Options configures [NewServer]. The zero value selects every default.
+type Options struct {
+	// Faults is the initial fault plan. Change it later with
+	// [Server.SetFaults] and [Server.SetQuota].
+	Faults Faults
+
+	// ItemFailureReasons are the reasons given, in turn, with field "", to
+	// the users that [Faults.ItemFailureRate] makes fail (they are not
+	// created). Nil means DefaultItemFailureReasons. A reason such as "Rate
+	// limit exceeded" exercises throttles reported inside a 200.
+	ItemFailureReasons []string
+
+	// GenericAuthErrors renders refused credentials as the AWS front end's
+	// generic errors (403 InvalidSignatureException,
+	// MissingAuthenticationTokenException or UnrecognizedClientException)
+	// instead of Wickr's modeled 401 UnauthorizedError. The zero value
+	// renders the modeled error.
+	GenericAuthErrors bool
+
+	// DiscardLog keeps [Server.Requests] empty, for long runs whose request
+	// log would only cost memory.
+	DiscardLog bool
+}
+
+// User is the state of one user of the fake, as [Server.User] and
+// [Server.Users] return it.
+type User struct {
+	NetworkId string
+	// UserId is the ID the server gave the user: decimal digits, increasing
+	// in creation order within a network.
+	UserId         string
+	Username       string
+	SecurityGroups []string
+	FirstName      string
+	LastName       string
+	InviteCode     string
+	InviteCodeTtl  int32
+	CodeValidation bool
+	// Status is 1 (pending invitation) for every user the server creates.
+	Status int32
+}
+
+// network is one network's state.
+type network struct {
+	groups map[string]struct{}
+	users  map[string]*User
+	nextID int
+}
+
+// tokenRecord is the first answer given to a client token.
+type tokenRecord struct {
+	request [32]byte // SHA-256 of the network ID and the request body
+	answer  []byte
+}
+
+// Server is an in-memory AWS Wickr Admin API speaking BatchCreateUser over
+// restJson1 on a local HTTP server, like [net/http/httptest.Server]. Seed
+// networks, security groups and users with [Server.AddNetwork] and
+// [Server.AddUser], point a client at it with [Server.Client] or
+// [Server.Config], and inspect users and the request log afterwards. Its
+// methods are safe for concurrent use. Close it when done.
+type Server struct {
+	fake *awsfake.Server
+	opts Options
+
+	mu        sync.Mutex // guards everything below; held while a call is applied
+	networks  map[string]*network
+	tokens    map[string]*tokenRecord
+	created   int // users created by BatchCreateUser
+	itemFails int // items failed by ItemFailureRate so far
+	corrupted int // answers corrupted by MalformedRate so far
+}
+
+// NewServer starts a fake Wickr service. Option functions are applied in
+// order to a zero [Options]. Call [Server.Close] when done.
+func NewServer(optFns ...func(*Options)) *Server {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	o.ItemFailureReasons = slices.Clone(o.ItemFailureReasons)
+	if len(o.ItemFailureReasons) == 0 {
+		o.ItemFailureReasons = slices.Clone(DefaultItemFailureReasons)
+	}
+	s := &Server{opts: o, networks: make(map[string]*network), tokens: make(map[string]*tokenRecord)}
+	s.fake = awsfake.NewServer(awsfake.Options{
+		SigningName: wickrapi.SigningName,
+		Faults:      o.Faults,
+		WriteError:  s.writeRefusal,
+		Operation:   operationName,
+		Corrupt:     s.corrupt,
+		DiscardLog:  o.DiscardLog,
+	}, http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL returns the server's base URL, "http://127.0.0.1:port".
+func (s *Server) URL() string { return s.fake.URL() }
+
+// Config returns an aws.Config for clients of the server: region us-east-1,
+// the test credentials, BaseEndpoint set to [Server.URL], an HTTP client
+// for it and the SDK's standard retryer with backoffs capped at 20 ms.
+// Callers may change any field.
+func (s *Server) Config() aws.Config { return s.fake.Config() }
+
+// Client returns a Wickr client configured with [Server.Config]; optFns are
+// applied to its options.
+func (s *Server) Client(optFns ...func(*wickrapi.Options)) *wickrapi.Client {
+	return wickrapi.NewFromConfig(s.Config(), optFns...)
+}
+
+// Requests returns a copy of the request log, in arrival order. Every
+// request is logged, refused or not, with the status sent and the fault
+// applied: "throttle", "internal", "drop", "malformed", "signature", ...,
+// or the kit's own labels "poison" (a call refused for a poison user),
+// "item-errors" (an answer with failed entries) and "replay" (an answer
+// repeated for a client token already used).
+func (s *Server) Requests() []Request { return s.fake.Requests() }
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() { s.fake.ResetRequests() }
+
+// WaitIdle blocks until no request is being served, so that the effects and
+// log entries of every request the caller saw end (answered or dropped) are
+// visible.
+func (s *Server) WaitIdle() { s.fake.WaitIdle() }
+
+// Faults returns a copy of the current fault plan.
+func (s *Server) Faults() Faults { return s.fake.Faults() }
+
+// SetFaults replaces the fault plan for requests arriving afterwards and
+// re-seeds its random sources.
+func (s *Server) SetFaults(f Faults) { s.fake.SetFaults(f) }
+
+// SetQuota changes the throttling quota, in requests per second, for
+// requests arriving afterwards; 0 removes it. Requests beyond it get 429
+// RateLimitError.
+func (s *Server) SetQuota(perSecond float64) { s.fake.SetQuota(perSecond) }
+
+// Close stops the server and waits for requests in flight. It may be called
+// more than once.
+func (s *Server) Close() { s.fake.Close() }
+
+// AddNetwork creates a network with the given security groups, or adds the
+// groups to the network when it exists. Network IDs are 8 digits on the
+// wire; the server refuses requests for other IDs before looking them up.
+func (s *Server) AddNetwork(networkID string, securityGroupIDs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.network(networkID)
+	for _, g := range securityGroupIDs {
+		n.groups[g] = struct{}{}
+	}
+}
+
+// network returns a network, creating it when needed. s.mu must be held.
+func (s *Server) network(id string) *network {
+	n, ok := s.networks[id]
+	if !ok {
+		n = &network{groups: make(map[string]struct{}), users: make(map[string]*User), nextID: 1}
+		s.networks[id] = n
+	}
+	return n
+}
+
+// AddUser creates a user in a network, in the given security group, creating
+// the network and the group when needed, and returns it. Adding a user name
+// that exists returns the existing user unchanged. Users added this way are
+// not counted by [Server.Created].
+func (s *Server) AddUser(networkID, username, securityGroupID string) User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.network(networkID)
+	n.groups[securityGroupID] = struct{}{}
+	if u, ok := n.users[username]; ok {
+		return copyUser(u)
+	}
+	u := n.add(networkID, username, []string{securityGroupID})
+	return copyUser(u)
+}
+
+// add creates a user. s.mu must be held.
+func (n *network) add(networkID, username string, groups []string) *User {
+	u := &User{
+		NetworkId:      networkID,
+		UserId:         strconv.Itoa(n.nextID),
+		Username:       username,
+		SecurityGroups: slices.Clone(groups),
+		Status:         1,
+	}
+	n.nextID++
+	n.users[username] = u
+	return u
+}
+
+// User returns a copy of a user, and whether it exists.
+func (s *Server) User(networkID, username string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.networks[networkID]
+	if !ok {
+		return User{}, false
+	}
+	u, ok := n.users[username]
+	if !ok {
+		return User{}, false
+	}
+	return copyUser(u), true
+}
+
+// Users returns copies of a network's users in creation order.
+func (s *Server) Users(networkID string) []User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.networks[networkID]
+	if !ok {
+		return nil
+	}
+	out := make([]User, 0, len(n.users))
+	for _, u := range n.users {
+		out = append(out, copyUser(u))
+	}
+	slices.SortFunc(out, func(a, b User) int {
+		x, _ := strconv.Atoi(a.UserId)
+		y, _ := strconv.Atoi(b.UserId)
+		return cmp.Compare(x, y)
+	})
+	return out
+}
+
+// Networks returns the IDs of the networks, sorted.
+func (s *Server) Networks() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.networks))
+}
+
+// Created returns how many users BatchCreateUser calls have created, in all
+// networks. A replayed answer creates nobody.
+func (s *Server) Created() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.created
+}
+
+func copyUser(u *User) User {
+	c := *u
+	c.SecurityGroups = slices.Clone(u.SecurityGroups)
+	return c
+}
