@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
+	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
+	//lint:ignore SA1019 the legacy Amazon Chime API, deprecated with its end of support, is what update-users calls.
+	chimesdk "github.com/aws/aws-sdk-go-v2/service/chime"
+	chimetypes "github.com/aws/aws-sdk-go-v2/service/chime/types"
+
+	"github.com/batchkit/batchkit/appstream"
+	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/chime"
+)
+
+// spec describes a subcommand: its input columns and how to build the
+// adapter that runs them.
+type spec[T, R any] struct {
+	name    string
+	service string
+	about   string
+	fields  []field[T]
+	// newAdapter builds the adapter on a client made from cfg.
+	newAdapter func(cfg aws.Config, o *options) batch.Adapter[T, R]
+}
+
+// command is a subcommand with its item type erased.
+type command struct {
+	name    string
+	service string
+	about   string
+	columns string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+func (s *spec[T, R]) command() command {
+	return command{
+		name:    s.name,
+		service: s.service,
+		about:   s.about,
+		columns: newFieldSet(s.fields).names(),
+		run: func(ctx context.Context, e *env, args []string) int {
+			return runSpec(ctx, e, s, args)
+		},
+	}
+}
+
+// commands lists the subcommands in the order the usage shows them.
+func commands() []command {
+	return []command{
+		associateSpec(appstream.Associate, "associate", "associate users with AppStream stacks").command(),
+		associateSpec(appstream.Disassociate, "disassociate", "disassociate users from AppStream stacks").command(),
+		updateUsersSpec().command(),
+		createUsersCommand(),
+		addMembersCommand(),
+	}
+}
+
+func str[T any](f func(*T) *string) func(*T, string) error {
+	return func(item *T, v string) error {
+		*f(item) = v
+		return nil
+	}
+}
+
+func boolValue(v string) (bool, error) {
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, errors.New("want true or false")
+	}
+	return b, nil
+}
+
+func associateSpec(op appstream.Operation, name, about string) *spec[appstream.Association, appstream.Result] {
+	fields := []field[appstream.Association]{
+		{name: "StackName", required: true, set: str(func(a *appstream.Association) *string { return &a.StackName })},
+		{name: "UserName", required: true, set: str(func(a *appstream.Association) *string { return &a.UserName })},
+		{name: "AuthenticationType", required: true, set: func(a *appstream.Association, v string) error {
+			a.AuthenticationType = appstreamtypes.AuthenticationType(v)
+			return nil
+		}},
+	}
+	if op == appstream.Associate {
+		fields = append(fields, field[appstream.Association]{name: "SendEmailNotification", set: func(a *appstream.Association, v string) error {
+			b, err := boolValue(v)
+			a.SendEmailNotification = b
+			return err
+		}})
+	}
+	return &spec[appstream.Association, appstream.Result]{
+		name:    name,
+		service: "AppStream " + string(op),
+		about:   about,
+		fields:  fields,
+		newAdapter: func(cfg aws.Config, _ *options) batch.Adapter[appstream.Association, appstream.Result] {
+			return appstream.New(appstreamsdk.NewFromConfig(cfg), op)
+		},
+	}
+}
+
+func updateUsersSpec() *spec[chime.UserUpdate, chime.Result] {
+	return &spec[chime.UserUpdate, chime.Result]{
+		name:    "update-users",
+		service: "Amazon Chime " + chime.Operation,
+		about:   "change the license (and user type) of Amazon Chime users",
+		fields: []field[chime.UserUpdate]{
+			{name: "AccountId", required: true, set: str(func(u *chime.UserUpdate) *string { return &u.AccountId })},
+			{name: "UserId", required: true, set: str(func(u *chime.UserUpdate) *string { return &u.UserId })},
+			{name: "LicenseType", set: func(u *chime.UserUpdate, v string) error {
+				u.LicenseType = chimetypes.License(v)
+				return nil
+			}},
+			{name: "UserType", set: func(u *chime.UserUpdate, v string) error {
+				u.UserType = chimetypes.UserType(v)
+				return nil
+			}},
+		},
+		newAdapter: func(cfg aws.Config, _ *options) batch.Adapter[chime.UserUpdate, chime.Result] {
+			return chime.New(chimesdk.NewFromConfig(cfg))
+		},
+	}
+}
