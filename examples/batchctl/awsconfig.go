@@ -1,62 +1,44 @@
-//go:build !batchctl_sdkconfig
-
 package main
 
 import (
 	"context"
 	"errors"
-	"os"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 )
 
 // credentialSources says where loadAWSConfig looks, for the usage text.
-const credentialSources = `Credentials come from the environment only: AWS_ACCESS_KEY_ID (or
-AWS_ACCESS_KEY), AWS_SECRET_ACCESS_KEY (or AWS_SECRET_KEY) and, for
-temporary credentials, AWS_SESSION_TOKEN. The region comes from --region,
-AWS_REGION or AWS_DEFAULT_REGION. Shared config and credentials files,
-profiles, SSO and instance or container roles are not read by this build.`
+const credentialSources = `Credentials and region come from the SDK's default chain: environment
+variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_REGION, AWS_PROFILE), the shared config and credentials files, SSO,
+web identity, and container or instance roles. --region overrides the
+region.`
 
-// loadAWSConfig returns the configuration for real calls: credentials from
-// the environment, and region, or AWS_REGION / AWS_DEFAULT_REGION when
-// region is empty. The service clients fill in the SDK's defaults (standard
-// retryer, HTTP client) for what it leaves unset.
-//
-// This is the fallback used while github.com/aws/aws-sdk-go-v2/config is not
-// a dependency of the module; awsconfig_sdk.go (build tag
-// batchctl_sdkconfig) is the same function on the SDK's default credential
-// chain.
-func loadAWSConfig(_ context.Context, region string) (aws.Config, error) {
-	key := firstEnv("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY")
-	secret := firstEnv("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY")
-	if key == "" || secret == "" {
-		return aws.Config{}, errors.New("no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (this build reads credentials from the environment only)")
+// loadAWSConfig returns the configuration for real calls from the SDK's
+// default credential chain (config.LoadDefaultConfig), with region when it
+// is not empty. It retrieves the credentials once, so that a machine
+// without any fails at once.
+func loadAWSConfig(ctx context.Context, region string) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
 	}
-	creds := aws.Credentials{
-		AccessKeyID:     key,
-		SecretAccessKey: secret,
-		SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
-		Source:          "EnvironmentVariables",
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
-	if region == "" {
-		region = firstEnv("AWS_REGION", "AWS_DEFAULT_REGION")
+	if cfg.Region == "" {
+		return aws.Config{}, errors.New("no region: set --region, AWS_REGION or a region in the shared config file")
 	}
-	if region == "" {
-		return aws.Config{}, errors.New("no region: set --region or AWS_REGION")
+	// Fail before reading the input when no source has credentials, rather
+	// than on every call.
+	if cfg.Credentials == nil {
+		return aws.Config{}, errors.New("no credentials found by the default credential chain")
 	}
-	return aws.Config{
-		Region: region,
-		Credentials: aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return creds, nil
-		})),
-	}, nil
-}
-
-func firstEnv(names ...string) string {
-	for _, n := range names {
-		if v := os.Getenv(n); v != "" {
-			return v
-		}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return aws.Config{}, fmt.Errorf("retrieving credentials: %w", err)
 	}
-	return ""
+	return cfg, nil
 }

@@ -76,12 +76,10 @@
 // test kit, which verifies SigV4 signatures against its test credentials:
 // put those in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
 //
-// This build reads credentials from the environment only (AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) and the region from --region,
-// AWS_REGION or AWS_DEFAULT_REGION; shared config files, profiles, SSO and
-// instance roles need github.com/aws/aws-sdk-go-v2/config, which the module
-// does not require yet. awsconfig_sdk.go (build tag batchctl_sdkconfig) is
-// the same function on config.LoadDefaultConfig.
+// Credentials and region come from the SDK's default chain
+// (config.LoadDefaultConfig): environment variables, the shared config and
+// credentials files (AWS_PROFILE), SSO, web identity, and container or
+// instance roles. --region overrides the region.
 //
 // # Progress and exit status
 //
