@@ -14,14 +14,15 @@ import (
 
 // entry is an item held by a run: read from the input and not yet reported.
 type entry[T any] struct {
-	index   int
-	item    T
-	key     *keyState[T]
-	id      string
-	sends   int // calls that carried the item
-	retries int // times the item was scheduled to be sent again
-	readyAt time.Time
-	lastErr *Error
+	index     int
+	item      T
+	key       *keyState[T]
+	id        string
+	sends     int // calls that carried the item
+	retries   int // times the item was scheduled to be sent again after a failure
+	throttles int // times it was scheduled to be sent again after a throttle
+	readyAt   time.Time
+	lastErr   *Error
 }
 
 // keyState holds the items of one call key that are ready to be sent.
@@ -628,13 +629,12 @@ func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
 	h.bisect = c.bisect
 	retries := 0
 	for _, e := range c.entries {
-		if e.retries+1 >= rn.set.MaxAttempts || !rn.spend(err) {
+		if rn.outOfAttempts(e, err) || !rn.spend(err) {
 			rn.finish(e, StatusFailed, err)
 			continue
 		}
-		e.retries++
-		e.lastErr = err
-		retries = max(retries, e.retries)
+		rn.countRetry(e, err)
+		retries = max(retries, e.retries+e.throttles)
 		h.entries = append(h.entries, e)
 	}
 	if len(h.entries) == 0 {
@@ -702,16 +702,40 @@ func (rn *run[T, R]) retryOrFail(e *entry[T], err *Error, now time.Time) {
 	case e.key.dead != nil:
 		rn.finish(e, StatusFailed, e.key.dead)
 		return
-	case !err.Retryable, e.retries+1 >= rn.set.MaxAttempts, !rn.spend(err):
+	case !err.Retryable, rn.outOfAttempts(e, err), !rn.spend(err):
 		rn.finish(e, StatusFailed, err)
 		return
 	}
-	e.retries++
-	e.lastErr = err
-	d := rn.backoff(e.retries)
+	rn.countRetry(e, err)
+	d := rn.backoff(e.retries + e.throttles)
 	e.readyAt = now.Add(d)
 	heap.Push(&rn.waiting, e)
 	rn.noteRetry(e, err, d)
+}
+
+// throttleAttemptsFactor is how many more retries after throttles an item
+// may have than MaxAttempts allows after other failures: a throttle is the
+// service pacing the run, not the item failing, and under a small quota an
+// item may be throttled several times before the send rate settles.
+const throttleAttemptsFactor = 4
+
+// outOfAttempts reports whether an item that just failed with err may not be
+// sent again.
+func (rn *run[T, R]) outOfAttempts(e *entry[T], err *Error) bool {
+	if err.Code == CodeThrottled {
+		return e.throttles+1 >= throttleAttemptsFactor*rn.set.MaxAttempts
+	}
+	return e.retries+1 >= rn.set.MaxAttempts
+}
+
+// countRetry counts a retry of e after err against the matching limit.
+func (rn *run[T, R]) countRetry(e *entry[T], err *Error) {
+	if err.Code == CodeThrottled {
+		e.throttles++
+	} else {
+		e.retries++
+	}
+	e.lastErr = err
 }
 
 // spend draws one retry from the run's budget. Throttles are free: the send
@@ -724,11 +748,11 @@ func (rn *run[T, R]) spend(err *Error) bool {
 func (rn *run[T, R]) noteRetry(e *entry[T], err *Error, d time.Duration) {
 	rn.stats.Retries++
 	if h := rn.set.Hooks.OnRetry; h != nil {
-		h(RetryInfo{Operation: rn.op, Index: e.index, Attempt: e.retries + 1, Delay: d, Err: err})
+		h(RetryInfo{Operation: rn.op, Index: e.index, Attempt: e.retries + e.throttles + 1, Delay: d, Err: err})
 	}
 	if l := rn.set.Logger; l != nil && l.Enabled(rn.ctx, slog.LevelDebug) {
 		l.LogAttrs(rn.ctx, slog.LevelDebug, "batch: retrying item",
-			slog.String("operation", rn.op), slog.Int("index", e.index), slog.Int("attempt", e.retries+1),
+			slog.String("operation", rn.op), slog.Int("index", e.index), slog.Int("attempt", e.retries+e.throttles+1),
 			slog.Duration("delay", d), slog.String("code", string(err.Code)))
 	}
 }

@@ -34,8 +34,10 @@ type Options struct {
 	MaxItemsPerCall int
 
 	// MaxAttempts is the most calls that may carry one item, counting the
-	// first. Calls made while bisecting a rejected call do not count. Zero
-	// means DefaultMaxAttempts; 1 disables retries.
+	// first. Calls made while bisecting a rejected call do not count, and
+	// throttles have a bound of their own, four times MaxAttempts: a throttle
+	// is the service pacing the run, not the item failing. Zero means
+	// DefaultMaxAttempts; 1 disables retries.
 	MaxAttempts int
 
 	// BackoffBase and BackoffMax bound the wait before a retried item is sent

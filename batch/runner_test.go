@@ -156,7 +156,8 @@ func TestRandomFaults(t *testing.T) {
 }
 
 // expectOutcome replays an item's script: only retryable codes are retried,
-// up to maxAttempts sends.
+// up to maxAttempts sends after failures and four times that after
+// throttles.
 func expectOutcome(it item, maxAttempts int) (Status, Code, int) {
 	if it.Invalid {
 		return StatusFailed, CodeInvalidInput, 0
@@ -164,13 +165,24 @@ func expectOutcome(it item, maxAttempts int) (Status, Code, int) {
 	if it.Poison {
 		return StatusFailed, CodeInvalidInput, 0
 	}
+	retries, throttles := 0, 0
 	for a := 0; ; a++ {
 		if a >= len(it.Fail) || it.Fail[a] == "" {
 			return StatusSucceeded, "", a + 1
 		}
 		c := it.Fail[a]
-		retryable := c == CodeThrottled || c == CodeInternal || c == CodeUnavailable
-		if !retryable || a+1 >= maxAttempts {
+		switch {
+		case c == CodeThrottled:
+			if throttles+1 >= 4*maxAttempts {
+				return StatusFailed, c, a + 1
+			}
+			throttles++
+		case c == CodeInternal || c == CodeUnavailable:
+			if retries+1 >= maxAttempts {
+				return StatusFailed, c, a + 1
+			}
+			retries++
+		default:
 			return StatusFailed, c, a + 1
 		}
 	}
