@@ -22,7 +22,6 @@ type entry[T any] struct {
 	retries   int // times the item was scheduled to be sent again after a failure
 	throttles int // times it was scheduled to be sent again after a throttle
 	readyAt   time.Time
-	lastErr   *Error
 }
 
 // keyState holds the items of one call key that are ready to be sent.
@@ -735,7 +734,6 @@ func (rn *run[T, R]) countRetry(e *entry[T], err *Error) {
 	} else {
 		e.retries++
 	}
-	e.lastErr = err
 }
 
 // spend draws one retry from the run's budget. Throttles are free: the send
