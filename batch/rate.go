@@ -185,6 +185,13 @@ func (a *adaptiveRate) cutLocked(now time.Time, seq int, weight float64) (float6
 	base := a.cur
 	if base > 0 {
 		a.hit = base
+		// Before the rate has settled, where a throttle hit says little about
+		// the quota (the first measurement may be a hundred times it); what
+		// the service accepted in the last second says more, so the fast
+		// return after the start-up cuts does not overshoot.
+		if ok := measured(a.oks, a.okN, now); !a.settled && ok > 0 && ok < a.hit {
+			a.hit = ok
+		}
 	}
 	if base == 0 {
 		for _, r := range []float64{
