@@ -241,8 +241,13 @@ func (rn *run[T, R]) prepare(item T) (key, id string, err *Error) {
 }
 
 func (rn *run[T, R]) makeReady(e *entry[T]) {
-	ks := e.key
-	ks.ready.push(e)
+	e.key.ready.push(e)
+	rn.enqueue(e.key)
+}
+
+// enqueue puts a key with ready items on the active queue, and on the full
+// queue when it holds a full call's worth, unless it is already there.
+func (rn *run[T, R]) enqueue(ks *keyState[T]) {
 	if !ks.active {
 		ks.active = true
 		rn.active.push(ks)
@@ -332,14 +337,7 @@ func (rn *run[T, R]) packCall(ks *keyState[T]) *call[T, R] {
 	c := rn.newCall(ks)
 	c.entries, rn.skip = pack(&ks.ready, rn.set.maxItems, c.entries, rn.seen, rn.skip)
 	if ks.ready.len() > 0 {
-		if !ks.active {
-			ks.active = true
-			rn.active.push(ks)
-		}
-		if !ks.full && ks.ready.len() >= rn.set.maxItems {
-			ks.full = true
-			rn.full.push(ks)
-		}
+		rn.enqueue(ks)
 	}
 	return c
 }
