@@ -254,25 +254,3 @@ func (a *adaptiveRate) concurrencyRate() float64 {
 	}
 	return float64(a.inFlight) / a.latency.Seconds()
 }
-
-// budget is the run's retry budget, a token bucket counted in tenths of a
-// retry: a retry costs ten tenths and each success earns one back.
-type budget struct {
-	tenths, max int
-}
-
-func newBudget(retries int) budget { return budget{tenths: retries * 10, max: retries * 10} }
-
-func (b *budget) take() bool {
-	if b.tenths < 10 {
-		return false
-	}
-	b.tenths -= 10
-	return true
-}
-
-func (b *budget) earn() {
-	if b.tenths < b.max {
-		b.tenths++
-	}
-}

@@ -1,0 +1,120 @@
+package batch
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+func (rn *run[T, R]) complete(c *call[T, R]) {
+	rn.inFlight--
+	now := rn.set.Clock.Now()
+	throttled := c.throttled.Load()
+	throttledItems := 0
+	var callErr *Error
+	switch {
+	case c.notSent:
+		for _, e := range c.entries {
+			e.sends--
+			rn.finish(e, StatusCanceled, rn.canceledFor(e))
+		}
+	case c.panicked != nil:
+		callErr = &Error{Code: CodeInternal, Operation: rn.op, Message: fmt.Sprintf("adapter panicked during the call (its answer may have been applied): %v", c.panicked)}
+		for _, e := range c.entries {
+			rn.finish(e, StatusFailed, callErr)
+		}
+	case c.err != nil && rn.ctx.Err() != nil:
+		for _, e := range c.entries {
+			rn.finish(e, StatusCanceled, rn.canceledInCall)
+		}
+	case c.err != nil:
+		var scope Scope
+		callErr, scope = rn.classify(c.err)
+		if callErr.Code == CodeThrottled {
+			throttled = true
+		}
+		rn.failCall(c, callErr, scope)
+	case len(c.results) != len(c.entries):
+		callErr = &Error{Code: CodeUnmatched, Operation: rn.op, Message: fmt.Sprintf("adapter returned %d results for a call of %d items", len(c.results), len(c.entries))}
+		for _, e := range c.entries {
+			rn.finish(e, StatusFailed, callErr)
+		}
+	default:
+		for i, e := range c.entries {
+			res := &c.results[i]
+			if res.Err == nil {
+				rn.bud.earn()
+				rn.succeed(e, res.Value)
+				continue
+			}
+			err := res.Err
+			if err.Operation == "" {
+				err.Operation = rn.op
+			}
+			if err.Code == "" {
+				err.Code = CodeUnknown
+			}
+			if err.Code == CodeThrottled {
+				throttledItems++
+			}
+			rn.retryOrFail(e, err, now)
+		}
+	}
+	weight := 0.0
+	switch {
+	case throttled:
+		weight = 1
+	case throttledItems > 0:
+		throttled = true
+		weight = float64(throttledItems) / float64(len(c.entries))
+	}
+	if throttled {
+		rn.stats.ThrottledCalls++
+	}
+	if !c.notSent && c.ctx.Err() == nil {
+		r, cut := rn.rate.completed(now, c.seq, c.elapsed, weight, c.limited)
+		if c.cut.Load() && !cut {
+			// The cut happened in flight; report the rate as it is now.
+			r, cut = rn.rate.current(), true
+		}
+		if cut {
+			if h := rn.set.Hooks.OnThrottle; h != nil {
+				h(ThrottleInfo{Operation: rn.op, Key: c.ks.key, Rate: r})
+			}
+			if l := rn.set.Logger; l != nil {
+				l.LogAttrs(rn.ctx, slog.LevelWarn, "batch: throttled; lowering send rate",
+					slog.String("operation", rn.op), slog.String("key", c.ks.key), slog.Float64("rate", r))
+			}
+		}
+	}
+	if h := rn.set.Hooks.OnCall; h != nil {
+		h(CallInfo{Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.bisect,
+			Done: true, Elapsed: c.elapsed, Err: callErr, Throttled: throttled})
+	}
+	rn.freeCall(c)
+}
+
+// classify asks the adapter what a call-level error means. A panic or a nil
+// answer from the adapter is treated as an unknown, permanent failure of the
+// call.
+func (rn *run[T, R]) classify(err error) (e *Error, scope Scope) {
+	defer func() {
+		if p := recover(); p != nil {
+			e = &Error{Code: CodeInternal, Operation: rn.op, Err: err, Message: fmt.Sprintf("adapter panicked while classifying an error: %v", p)}
+			scope = ScopeCall
+		}
+	}()
+	e, scope = rn.a.Classify(err)
+	if e == nil {
+		e = &Error{Code: CodeUnknown, Err: err}
+	}
+	if e.Operation == "" {
+		e.Operation = rn.op
+	}
+	if e.Code == "" {
+		e.Code = CodeUnknown
+	}
+	return e, scope
+}
+
+// failCall applies a call-level error to the call's items according to its
+// scope.

@@ -1,0 +1,85 @@
+package batch
+
+import (
+	"context"
+	"time"
+)
+
+func (rn *run[T, R]) succeed(e *entry[T], v R) {
+	rn.out = Outcome[T, R]{Index: e.index, Item: e.item, Status: StatusSucceeded, Value: v, Attempts: e.sends}
+	rn.report(e, &rn.out)
+}
+
+func (rn *run[T, R]) finish(e *entry[T], status Status, err *Error) {
+	rn.out = Outcome[T, R]{Index: e.index, Item: e.item, Status: status, Err: err, Attempts: e.sends}
+	rn.report(e, &rn.out)
+}
+
+// report hands an outcome to the caller and releases the entry.
+func (rn *run[T, R]) report(e *entry[T], o *Outcome[T, R]) {
+	if h := rn.set.Hooks.OnOutcome; h != nil {
+		h(OutcomeInfo{Operation: rn.op, Index: o.Index, Status: o.Status, Err: o.Err, Attempts: o.Attempts})
+	}
+	if ks := e.key; ks != nil {
+		ks.refs--
+		if ks.refs == 0 && ks.dead == nil && ks.ready.len() == 0 {
+			delete(rn.keys, ks.key)
+		}
+	}
+	rn.held--
+	rn.freeEntry(e)
+	if !rn.consumerGone && !rn.emit(o) {
+		// The stream's consumer stopped: cancel calls in flight; the loop
+		// halts the rest without reporting more.
+		rn.consumerGone = true
+		rn.stop()
+	}
+}
+
+func (rn *run[T, R]) newEntry() *entry[T] {
+	if n := len(rn.freeEntries); n > 0 {
+		e := rn.freeEntries[n-1]
+		rn.freeEntries = rn.freeEntries[:n-1]
+		return e
+	}
+	return new(entry[T])
+}
+
+func (rn *run[T, R]) freeEntry(e *entry[T]) {
+	*e = entry[T]{}
+	if len(rn.freeEntries) < rn.set.MaxBuffered {
+		rn.freeEntries = append(rn.freeEntries, e)
+	}
+}
+
+func (rn *run[T, R]) newCall(ks *keyState[T]) *call[T, R] {
+	var c *call[T, R]
+	if n := len(rn.freeCalls); n > 0 {
+		c = rn.freeCalls[n-1]
+		rn.freeCalls = rn.freeCalls[:n-1]
+	} else {
+		c = &call[T, R]{}
+		c.ctx = context.WithValue(rn.ctx, throttleKey{}, func() {
+			c.throttled.Store(true)
+			// Cut at once: the SDK may retry the attempt for a while.
+			if _, cut := rn.rate.throttle(rn.set.Clock.Now(), c.seq); cut {
+				c.cut.Store(true)
+			}
+		})
+	}
+	c.ks = ks
+	return c
+}
+
+func (rn *run[T, R]) freeCall(c *call[T, R]) {
+	clear(c.entries)
+	clear(c.items)
+	clear(c.results)
+	c.entries, c.items = c.entries[:0], c.items[:0]
+	c.ks, c.results, c.err, c.panicked = nil, nil, nil, nil
+	c.bisect, c.notSent, c.limited, c.elapsed = false, false, false, 0
+	c.readyAt = time.Time{}
+	c.throttled.Store(false)
+	c.cut.Store(false)
+	rn.freeCalls = append(rn.freeCalls, c)
+}

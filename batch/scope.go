@@ -1,0 +1,104 @@
+package batch
+
+import (
+	"container/heap"
+	"log/slog"
+)
+
+func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
+	now := rn.set.Clock.Now()
+	switch scope {
+	case ScopeRun:
+		for _, e := range c.entries {
+			rn.finish(e, StatusFailed, err)
+		}
+		rn.fatal = err
+		if l := rn.set.Logger; l != nil {
+			l.LogAttrs(rn.ctx, slog.LevelError, "batch: run ended by a call error",
+				slog.String("operation", rn.op), slog.String("code", string(err.Code)), slog.String("service_code", err.ServiceCode))
+		}
+		rn.halt(StatusFailed, err)
+	case ScopeKey:
+		ks := c.ks
+		if ks.dead == nil {
+			ks.dead = err
+			rn.condemn(ks)
+		}
+		for _, e := range c.entries {
+			rn.finish(e, StatusFailed, err)
+		}
+	case ScopeItems:
+		if rn.halted {
+			for _, e := range c.entries {
+				rn.finish(e, rn.haltStatus, rn.haltFor(e))
+			}
+			return
+		}
+		if len(c.entries) == 1 {
+			rn.finish(c.entries[0], StatusFailed, err)
+			return
+		}
+		rn.stats.Bisections++
+		half := len(c.entries) / 2
+		for _, part := range [][]*entry[T]{c.entries[:half], c.entries[half:]} {
+			h := rn.newCall(c.ks)
+			h.entries = append(h.entries, part...)
+			h.bisect = true
+			rn.pinned.push(h)
+		}
+	default:
+		if err.Retryable && !rn.halted && c.ks.dead == nil {
+			rn.resend(c, err, now)
+			return
+		}
+		for _, e := range c.entries {
+			rn.retryOrFail(e, err, now)
+		}
+	}
+}
+
+// resend schedules the items of a call that failed as a whole, retryably, to
+// be sent again together, as the same call, after one backoff. The service
+// may have applied the call before its answer was lost: an operation with a
+// client token derived from the call's items (Wickr) then replays it instead
+// of applying it twice. Items out of attempts or budget fail; the rest go
+// together.
+
+// condemn fails every held item of a key whose key-wide error is set, except
+// those in flight, which fail when their calls return.
+func (rn *run[T, R]) condemn(ks *keyState[T]) {
+	for ks.ready.len() > 0 {
+		rn.finish(ks.ready.pop(), StatusFailed, ks.dead)
+	}
+	// Waiting retries of the key fail when their backoff ends (promote), and
+	// pinned halves when they come up (nextCall): both without a call.
+	if l := rn.set.Logger; l != nil {
+		l.LogAttrs(rn.ctx, slog.LevelWarn, "batch: key failed as a whole",
+			slog.String("operation", rn.op), slog.String("key", ks.key), slog.String("code", string(ks.dead.Code)))
+	}
+	kept := rn.resends[:0]
+	for _, c := range rn.resends {
+		if c.ks != ks {
+			kept = append(kept, c)
+			continue
+		}
+		for _, e := range c.entries {
+			rn.finish(e, StatusFailed, ks.dead)
+		}
+		rn.freeCall(c)
+	}
+	clear(rn.resends[len(kept):])
+	rn.resends = kept
+	var keep []*entry[T]
+	for _, e := range rn.waiting {
+		if e.key == ks {
+			rn.finish(e, StatusFailed, ks.dead)
+		} else {
+			keep = append(keep, e)
+		}
+	}
+	if len(keep) != len(rn.waiting) {
+		rn.waiting = append(rn.waiting[:0], keep...)
+		heap.Init(&rn.waiting)
+	}
+}
