@@ -50,9 +50,26 @@
 // together, as the same call, because the service may have applied it before
 // the answer was lost: an operation whose client token derives from the
 // call's items (Wickr) then replays the call instead of applying it twice.
-// Both wait an exponential backoff with full jitter, each item is carried by
-// at most [Options.MaxAttempts] calls, and the whole run draws retries from
-// one budget ([Options.RetryBudget]), so an outage ends a run quickly.
+// Both wait an exponential backoff with full jitter. An item is sent again
+// after at most [Options.MaxAttempts]-1 failures, and after at most four
+// times [Options.MaxAttempts] less one throttles (a throttle is the service
+// pacing the run, not the item failing); calls that split a call rejected as
+// a whole do not count toward either bound, so [Outcome.Attempts] may exceed
+// MaxAttempts by the depth of the splitting. The whole run draws retries
+// after failures from one budget ([Options.RetryBudget]), so an outage ends a
+// run quickly.
+//
+// # Errors agree with outcomes
+//
+// errors.Is(err, batch.ErrX) on [Report.Err], or on the error of a run,
+// matches a sentinel only when some outcome of the run has that code: an
+// [*Error] matches its own Code, and the engine never wraps one [*Error] in
+// another of a different code (an item canceled while it waited to be sent
+// again names its last failure in the message instead). A run ended by its
+// context returns an [*Error] with [CodeCanceled] that wraps the context's
+// cause, so both errors.Is(err, batch.ErrCanceled) and errors.Is(err,
+// context.DeadlineExceeded) hold; it is returned only when the cancellation
+// left items unanswered or unread.
 //
 // Call-level errors are scoped by the adapter ([Scope]). A call rejected as a
 // whole for bad input is split in halves until the offending items are

@@ -6,6 +6,21 @@ func (rn *run[T, R]) cancel() {
 	rn.halt(StatusCanceled, rn.canceledUnsent)
 }
 
+// errStalled is the message of the error that ends a run whose loop found
+// nothing to wait for; see the invariants on run.loop.
+const errStalled = "the engine had items pending and nothing to wait for (a batchkit bug; please report it)"
+
+// stall ends a run that can make no progress: every held item still
+// reachable fails with an internal error, and Run reports the rest with it.
+func (rn *run[T, R]) stall() {
+	err := &Error{Code: CodeInternal, Operation: rn.op, Message: errStalled}
+	if rn.fatal == nil {
+		rn.fatal = err
+	}
+	rn.halted = false
+	rn.halt(StatusFailed, err)
+}
+
 // halt stops all sends and fails or cancels every held item not in flight.
 func (rn *run[T, R]) halt(status Status, err *Error) {
 	if rn.halted {
@@ -56,6 +71,3 @@ func (rn *run[T, R]) canceledFor(e *entry[T]) *Error {
 	}
 	return rn.canceledUnsent
 }
-
-// succeed and finish build the outcome in rn.out: handing emit a pointer to a
-// local would move every outcome to the heap.

@@ -27,7 +27,7 @@ func (s pullSource[T]) next() (T, bool) { return s.pull() }
 
 // fill reads input until the buffer is full or the input ends.
 func (rn *run[T, R]) fill() {
-	for !rn.inputDone && !rn.halted && !rn.consumerGone && rn.held < rn.set.MaxBuffered {
+	for rn.canFill() {
 		if rn.ctx.Err() != nil {
 			rn.cancel()
 			return
@@ -48,6 +48,10 @@ func (rn *run[T, R]) fill() {
 		}
 		ks := rn.keys[key]
 		if ks == nil {
+			if dead := rn.dead.get(key); dead != nil {
+				rn.finish(e, StatusFailed, dead)
+				continue
+			}
 			ks = &keyState[T]{key: key}
 			rn.keys[key] = ks
 		}

@@ -5,6 +5,8 @@ import (
 	"time"
 )
 
+// succeed and finish build the outcome in rn.out: handing emit a pointer to a
+// local would move every outcome to the heap.
 func (rn *run[T, R]) succeed(e *entry[T], v R) {
 	rn.out = Outcome[T, R]{Index: e.index, Item: e.item, Status: StatusSucceeded, Value: v, Attempts: e.sends}
 	rn.report(e, &rn.out)
@@ -22,11 +24,14 @@ func (rn *run[T, R]) report(e *entry[T], o *Outcome[T, R]) {
 	}
 	if ks := e.key; ks != nil {
 		ks.refs--
-		if ks.refs == 0 && ks.dead == nil && ks.ready.len() == 0 {
+		if ks.refs == 0 && ks.ready.len() == 0 && rn.keys[ks.key] == ks {
 			delete(rn.keys, ks.key)
 		}
 	}
 	rn.held--
+	if o.Status == StatusCanceled {
+		rn.canceled++
+	}
 	rn.freeEntry(e)
 	if !rn.consumerGone && !rn.emit(o) {
 		// The stream's consumer stopped: cancel calls in flight; the loop

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -33,11 +34,12 @@ type Options struct {
 	// limit.
 	MaxItemsPerCall int
 
-	// MaxAttempts is the most calls that may carry one item, counting the
-	// first. Calls made while bisecting a rejected call do not count, and
-	// throttles have a bound of their own, four times MaxAttempts: a throttle
-	// is the service pacing the run, not the item failing. Zero means
-	// DefaultMaxAttempts; 1 disables retries.
+	// MaxAttempts bounds how often one item is sent: it is sent again after
+	// at most MaxAttempts-1 failures. Throttles have a bound of their own,
+	// four times MaxAttempts less one: a throttle is the service pacing the
+	// run, not the item failing. Calls made while splitting a call rejected
+	// as a whole count toward neither. Zero means DefaultMaxAttempts; 1
+	// disables retries after failures. At most [MaxAttemptsLimit].
 	MaxAttempts int
 
 	// BackoffBase and BackoffMax bound the wait before a retried item is sent
@@ -90,8 +92,11 @@ type Options struct {
 	// clock. Tests inject one to make runs deterministic.
 	Clock Clock
 
-	// Rand supplies randomness for backoff jitter. Nil means a source seeded
-	// from the runtime. It is used from one goroutine only.
+	// Rand seeds the randomness of backoff jitter. Each run draws its own
+	// generator from it when it starts (under a lock held by the Runner), so
+	// concurrent runs never share one, and a Rand seeded the same makes the
+	// jitter of a sequence of runs repeat. Nil means a source seeded from the
+	// runtime.
 	Rand rand.Source
 }
 
@@ -180,27 +185,58 @@ type settings struct {
 	maxItems int
 }
 
+// Upper bounds of the integer options. Values above them are refused at
+// [New]: they would overflow the arithmetic of a run (attempt bounds,
+// buffer sizing, budget tokens) long before they could mean anything.
+const (
+	// MaxInFlightLimit bounds Options.MaxInFlight. Each call in flight is a
+	// goroutine and an HTTP connection; 65,536 of them exceeds every AWS
+	// quota a thousandfold.
+	MaxInFlightLimit = 1 << 16
+	// MaxAttemptsLimit bounds Options.MaxAttempts; throttles may use four
+	// times as many attempts, which must still fit an int32.
+	MaxAttemptsLimit = 1 << 20
+	// RetryBudgetLimit bounds Options.RetryBudget, counted in tenths inside
+	// the run: a trillion retries is unlimited in practice.
+	RetryBudgetLimit = 1 << 40
+	// MaxBufferedLimit bounds Options.MaxBuffered: a trillion items held at
+	// once is more than any memory.
+	MaxBufferedLimit = 1 << 40
+	// MaxItemsLimit bounds an adapter's MaxItems. The AWS batch APIs take at
+	// most a few hundred items per call; the bound keeps the packing
+	// arithmetic far from overflow.
+	MaxItemsLimit = 1 << 20
+)
+
 func newSettings(opts Options, adapterMax int) (settings, error) {
 	var errs []error
-	check := func(name string, v float64) {
-		if v < 0 {
-			errs = append(errs, fmt.Errorf("batch: Options.%s must not be negative, got %v", name, v))
+	checkInt := func(name string, v, limit int64) {
+		switch {
+		case v < 0:
+			errs = append(errs, fmt.Errorf("batch: Options.%s must not be negative, got %d", name, v))
+		case v > limit:
+			errs = append(errs, fmt.Errorf("batch: Options.%s must be at most %d, got %d", name, limit, v))
 		}
 	}
-	check("MaxInFlight", float64(opts.MaxInFlight))
-	check("MaxItemsPerCall", float64(opts.MaxItemsPerCall))
-	check("MaxAttempts", float64(opts.MaxAttempts))
-	check("BackoffBase", float64(opts.BackoffBase))
-	check("BackoffMax", float64(opts.BackoffMax))
-	check("RetryBudget", float64(opts.RetryBudget))
-	check("Rate", opts.Rate)
-	check("MinRate", opts.MinRate)
-	check("MaxBuffered", float64(opts.MaxBuffered))
-	if opts.RateDecrease < 0 || opts.RateDecrease >= 1 {
+	checkFloat := func(name string, v float64) {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			errs = append(errs, fmt.Errorf("batch: Options.%s must be a finite number, not negative, got %v", name, v))
+		}
+	}
+	checkInt("MaxInFlight", int64(opts.MaxInFlight), MaxInFlightLimit)
+	checkInt("MaxItemsPerCall", int64(opts.MaxItemsPerCall), math.MaxInt64)
+	checkInt("MaxAttempts", int64(opts.MaxAttempts), MaxAttemptsLimit)
+	checkInt("BackoffBase", int64(opts.BackoffBase), math.MaxInt64)
+	checkInt("BackoffMax", int64(opts.BackoffMax), math.MaxInt64)
+	checkInt("RetryBudget", int64(opts.RetryBudget), RetryBudgetLimit)
+	checkInt("MaxBuffered", int64(opts.MaxBuffered), MaxBufferedLimit)
+	checkFloat("Rate", opts.Rate)
+	checkFloat("MinRate", opts.MinRate)
+	if math.IsNaN(opts.RateDecrease) || opts.RateDecrease < 0 || opts.RateDecrease >= 1 {
 		errs = append(errs, fmt.Errorf("batch: Options.RateDecrease must be in (0, 1), got %v", opts.RateDecrease))
 	}
-	if adapterMax <= 0 {
-		errs = append(errs, fmt.Errorf("batch: adapter MaxItems must be positive, got %d", adapterMax))
+	if adapterMax <= 0 || adapterMax > MaxItemsLimit {
+		errs = append(errs, fmt.Errorf("batch: adapter MaxItems must be in [1, %d], got %d", MaxItemsLimit, adapterMax))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return settings{}, err
@@ -231,6 +267,7 @@ func newSettings(opts Options, adapterMax int) (settings, error) {
 		s.RateDecrease = DefaultRateDecrease
 	}
 	if s.MaxBuffered == 0 {
+		// Both factors are bounded above, so the product fits an int64.
 		s.MaxBuffered = max(DefaultMaxBuffered, 4*s.MaxInFlight*s.maxItems)
 	}
 	if s.MaxBuffered < s.maxItems {
@@ -239,9 +276,6 @@ func newSettings(opts Options, adapterMax int) (settings, error) {
 	}
 	if s.Clock == nil {
 		s.Clock = realClock{}
-	}
-	if s.Rand == nil {
-		s.Rand = rand.NewPCG(rand.Uint64(), rand.Uint64())
 	}
 	return s, nil
 }

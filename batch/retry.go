@@ -37,7 +37,11 @@ func (rn *run[T, R]) retryOrFail(e *entry[T], err *Error, now time.Time) {
 	switch {
 	case rn.halted:
 		if rn.haltStatus == StatusCanceled {
-			rn.finish(e, StatusCanceled, &Error{Code: CodeCanceled, Operation: rn.op, Message: "the run was canceled before the item could be sent again", Err: err})
+			// The item's last error is named, not wrapped: errors.Is on a
+			// report must match only the codes of its outcomes (issue 8,
+			// bug 10).
+			rn.finish(e, StatusCanceled, &Error{Code: CodeCanceled, Operation: rn.op,
+				Message: "the run was canceled before the item could be sent again; its last attempt failed: " + codeWords(err.Code)})
 		} else {
 			rn.finish(e, StatusFailed, rn.haltErr)
 		}

@@ -2,7 +2,6 @@ package batch
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
@@ -68,6 +67,7 @@ type run[T, R any] struct {
 	inputDone bool // the input is exhausted
 	held      int  // entries read and not yet reported
 	inFlight  int
+	canceled  int // items reported as canceled
 
 	halted       bool // no more sends; pending items fail with haltErr
 	haltStatus   Status
@@ -76,6 +76,7 @@ type run[T, R any] struct {
 	consumerGone bool   // the stream's consumer stopped iterating
 
 	keys    map[string]*keyState[T]
+	dead    deadKeys // condemned keys, remembered after their last item
 	active  queue[*keyState[T]] // keys with ready entries
 	full    queue[*keyState[T]] // keys with a full call's worth of ready entries
 	pinned  queue[*call[T, R]]  // bisect halves and due resends, sent exactly as they are
@@ -116,7 +117,7 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 		done: make(chan *call[T, R], r.set.MaxInFlight),
 		rate: newAdaptiveRate(&r.set),
 		bud:  newBudget(r.set.RetryBudget),
-		rng:  rand.New(r.set.Rand),
+		rng:  rand.New(r.newSource()),
 		seen: make(map[string]struct{}),
 	}
 	rn.g.SetLimit(r.set.MaxInFlight)
@@ -135,12 +136,35 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 		return rn.stats, rn.fatal
 	case rn.consumerGone:
 		return rn.stats, nil
-	case ctx.Err() != nil:
-		return rn.stats, fmt.Errorf("batch: %s: run canceled: %w", rn.op, context.Cause(ctx))
+	case ctx.Err() != nil && (rn.canceled > 0 || !rn.inputDone):
+		// The run's error names a cancellation only when the cancellation
+		// left items without an answer (issue 8, bug 10): errors.Is on it
+		// agrees with the outcomes.
+		return rn.stats, &Error{Code: CodeCanceled, Operation: rn.op, Message: "the run was canceled", Err: context.Cause(ctx)}
 	}
 	return rn.stats, nil
 }
 
+// loop drives the run until every held item is reported and no call is in
+// flight. Each turn reads input (fill), moves due retries back to their keys
+// (promote) and sends calls (dispatch), then blocks in wait.
+//
+// Before it blocks, the loop re-establishes these invariants, so that wait
+// always has something that will wake it (issue 8, bug 1: a key condemned
+// while its items sat in the pinned queue released buffer space after fill
+// had run, and the run waited on nothing for ever):
+//
+//  1. fill cannot read: the input is done, the run is halted, or the buffer
+//     holds MaxBuffered items. Anything that reports an item frees buffer
+//     space, so the loop turns again whenever fill could read after it ran.
+//  2. dispatch cannot send: MaxInFlight calls are in flight, or no call is
+//     ready. A call is ready when a pinned call waits, a key holds a full
+//     call's worth of ready items, or (input done or buffer full) any key
+//     holds a ready item.
+//  3. Every held item not in flight is ready, pinned, or waiting for its
+//     backoff. With 1 and 2, a held item not in flight is therefore waiting
+//     for a backoff, so either a call is in flight or a retry timer is due:
+//     wait has something to wake it.
 func (rn *run[T, R]) loop() {
 	for {
 		rn.fill()
@@ -154,8 +178,20 @@ func (rn *run[T, R]) loop() {
 		if rn.inFlight == 0 && rn.held == 0 && (rn.inputDone || rn.halted) {
 			return
 		}
-		rn.wait()
+		if rn.canFill() {
+			// promote or dispatch reported items (of a condemned key) after
+			// fill ran: read more before blocking (invariant 1).
+			continue
+		}
+		if !rn.wait() {
+			return
+		}
 	}
+}
+
+// canFill reports whether fill would read an item.
+func (rn *run[T, R]) canFill() bool {
+	return !rn.inputDone && !rn.halted && !rn.consumerGone && rn.held < rn.set.MaxBuffered
 }
 
 // nextDue returns when the next waiting item or call is due.
@@ -174,13 +210,14 @@ func (rn *run[T, R]) nextDue() (time.Time, bool) {
 }
 
 // wait blocks until a call completes, a retry is due, or the run is
-// canceled.
-func (rn *run[T, R]) wait() {
+// canceled. It returns false when nothing could ever wake it, after ending
+// the run with an internal error.
+func (rn *run[T, R]) wait() bool {
 	var timer <-chan time.Time
 	if due, ok := rn.nextDue(); ok && !rn.halted {
 		d := due.Sub(rn.set.Clock.Now())
 		if d <= 0 {
-			return
+			return true
 		}
 		ch, stop := rn.set.Clock.After(d)
 		defer stop()
@@ -190,10 +227,12 @@ func (rn *run[T, R]) wait() {
 	if !rn.halted {
 		canceled = rn.ctx.Done()
 	}
-	if timer == nil && canceled == nil && rn.inFlight == 0 {
-		// Nothing can make progress. The loop's invariants rule this out;
-		// failing loudly beats hanging the caller.
-		panic("batch: internal error: run has pending items but nothing to wait for")
+	if timer == nil && rn.inFlight == 0 {
+		// Nothing can make progress: the loop's invariants rule this out.
+		// Should it happen anyway, the run ends with every held item failed
+		// as an internal error rather than blocking its caller for ever.
+		rn.stall()
+		return false
 	}
 	select {
 	case c := <-rn.done:
@@ -203,13 +242,14 @@ func (rn *run[T, R]) wait() {
 			case c := <-rn.done:
 				rn.complete(c)
 			default:
-				return
+				return true
 			}
 		}
 	case <-timer:
 	case <-canceled:
 		rn.cancel()
 	}
+	return true
 }
 
 // complete turns a finished call into outcomes, retries or splits.

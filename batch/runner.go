@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"math/rand/v2"
+	"sync"
 )
 
 // Runner runs items through one batch operation. Build it with [New]. A
@@ -16,6 +18,8 @@ import (
 type Runner[T, R any] struct {
 	adapter Adapter[T, R]
 	set     settings
+
+	randMu sync.Mutex // guards set.Rand, shared by concurrent runs
 }
 
 // New returns a Runner for adapter. Option functions are applied in order to
@@ -35,6 +39,17 @@ func New[T, R any](adapter Adapter[T, R], optFns ...func(*Options)) (*Runner[T, 
 		return nil, err
 	}
 	return &Runner[T, R]{adapter: adapter, set: set}, nil
+}
+
+// newSource returns a random source of a run's own, so that concurrent runs
+// never share one (issue 8, bug 3: they raced on the Runner's one source).
+func (r *Runner[T, R]) newSource() rand.Source {
+	if r.set.Rand == nil {
+		return rand.NewPCG(rand.Uint64(), rand.Uint64())
+	}
+	r.randMu.Lock()
+	defer r.randMu.Unlock()
+	return rand.NewPCG(r.set.Rand.Uint64(), r.set.Rand.Uint64())
 }
 
 // Operation returns the adapter's operation name.
@@ -80,6 +95,11 @@ func (r *Runner[T, R]) Run(ctx context.Context, items []T) (*Report[T, R], error
 			if unread.Code == CodeCanceled {
 				o.Status = StatusCanceled
 			}
+			// Every outcome goes through the hook exactly once, read or not
+			// (issue 8, bug 5).
+			if h := r.set.Hooks.OnOutcome; h != nil {
+				h(OutcomeInfo{Operation: rep.Operation, Index: i, Status: o.Status, Err: o.Err})
+			}
 		}
 		switch o.Status {
 		case StatusSucceeded:
@@ -95,13 +115,18 @@ func (r *Runner[T, R]) Run(ctx context.Context, items []T) (*Report[T, R], error
 	return rep, runErr
 }
 
-// unreadError is the outcome error of items a run never read.
+// unreadError is the outcome error of items a run never read: the error
+// that ended the run, or a cancellation.
 func unreadError(op string, runErr error) *Error {
 	var e *Error
-	if errors.As(runErr, &e) {
+	if errors.As(runErr, &e) && e.Code != CodeCanceled {
 		return e
 	}
-	return &Error{Code: CodeCanceled, Operation: op, Message: "the run was canceled before the item was sent", Err: runErr}
+	var cause error
+	if e != nil {
+		cause = e.Err
+	}
+	return &Error{Code: CodeCanceled, Operation: op, Message: "the run was canceled before the item was sent", Err: cause}
 }
 
 // Stream processes items lazily and yields each outcome as soon as it is

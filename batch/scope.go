@@ -22,6 +22,7 @@ func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
 		ks := c.ks
 		if ks.dead == nil {
 			ks.dead = err
+			rn.dead.put(ks.key, err)
 			rn.condemn(ks)
 		}
 		for _, e := range c.entries {
@@ -101,4 +102,34 @@ func (rn *run[T, R]) condemn(ks *keyState[T]) {
 		rn.waiting = append(rn.waiting[:0], keep...)
 		heap.Init(&rn.waiting)
 	}
+}
+
+// deadKeysRemembered is how many condemned keys a run remembers after their
+// last held item is reported, so that later items of the key fail without a
+// call. The memory stays bounded whatever the input (issue 8, bug 7: 200,000
+// condemned keys held 80 MB): an input grouped or sorted by key needs one
+// entry, and a key forgotten among more than 4,096 condemned ones costs one
+// more call, which fails the same way.
+const deadKeysRemembered = 4096
+
+// deadKeys remembers the errors of the most recently condemned keys.
+type deadKeys struct {
+	errs  map[string]*Error
+	order queue[string]
+}
+
+func (d *deadKeys) get(key string) *Error { return d.errs[key] }
+
+func (d *deadKeys) put(key string, err *Error) {
+	if d.errs == nil {
+		d.errs = make(map[string]*Error)
+	}
+	if _, ok := d.errs[key]; ok {
+		return
+	}
+	if d.order.len() >= deadKeysRemembered {
+		delete(d.errs, d.order.pop())
+	}
+	d.errs[key] = err
+	d.order.push(key)
 }
