@@ -76,7 +76,7 @@ type run[T, R any] struct {
 	consumerGone bool   // the stream's consumer stopped iterating
 
 	keys    map[string]*keyState[T]
-	dead    deadKeys // condemned keys, remembered after their last item
+	dead    deadKeys            // condemned keys, remembered after their last item
 	active  queue[*keyState[T]] // keys with ready entries
 	full    queue[*keyState[T]] // keys with a full call's worth of ready entries
 	pinned  queue[*call[T, R]]  // bisect halves and due resends, sent exactly as they are
