@@ -112,6 +112,12 @@ func (r *Runner[T, R]) Run(ctx context.Context, items []T) (*Report[T, R], error
 			rep.ByCode[o.Err.Code]++
 		}
 	}
+	var e *Error
+	if errors.As(runErr, &e) && e.Code == CodeCanceled && rep.Canceled == 0 {
+		// The cancellation came after the last item's outcome, before the
+		// run saw the input end: no item was left without an answer.
+		runErr = nil
+	}
 	return rep, runErr
 }
 
