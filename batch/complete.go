@@ -5,6 +5,7 @@ import (
 	"log/slog"
 )
 
+// complete turns a finished call into outcomes, retries or splits.
 func (rn *run[T, R]) complete(c *call[T, R]) {
 	rn.inFlight--
 	now := rn.set.Clock.Now()
@@ -115,6 +116,3 @@ func (rn *run[T, R]) classify(err error) (e *Error, scope Scope) {
 	}
 	return e, scope
 }
-
-// failCall applies a call-level error to the call's items according to its
-// scope.

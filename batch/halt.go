@@ -2,6 +2,7 @@ package batch
 
 import "container/heap"
 
+// cancel halts the run because its context ended.
 func (rn *run[T, R]) cancel() {
 	rn.halt(StatusCanceled, rn.canceledUnsent)
 }

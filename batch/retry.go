@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+// resend schedules the items of a call that failed as a whole, retryably, to
+// be sent again together, as the same call, after one backoff. The service
+// may have applied the call before its answer was lost: an operation with a
+// client token derived from the call's items (Wickr) then replays it instead
+// of applying it twice. Items out of attempts or budget fail; the rest go
+// together.
 func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
 	h := rn.newCall(c.ks)
 	h.bisect = c.bisect
@@ -115,8 +121,6 @@ func (rn *run[T, R]) backoff(retry int) time.Duration {
 	}
 	return time.Duration(rn.rng.Int64N(int64(ceil)))
 }
-
-// cancel halts the run because its context ended.
 
 // retryHeap orders waiting retries by the time they are due.
 type retryHeap[T any] []*entry[T]

@@ -251,5 +251,3 @@ func (rn *run[T, R]) wait() bool {
 	}
 	return true
 }
-
-// complete turns a finished call into outcomes, retries or splits.

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 )
 
+// failCall applies a call-level error to the call's items according to its
+// scope.
 func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
 	now := rn.set.Clock.Now()
 	switch scope {
@@ -57,13 +59,6 @@ func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
 		}
 	}
 }
-
-// resend schedules the items of a call that failed as a whole, retryably, to
-// be sent again together, as the same call, after one backoff. The service
-// may have applied the call before its answer was lost: an operation with a
-// client token derived from the call's items (Wickr) then replays it instead
-// of applying it twice. Items out of attempts or budget fail; the rest go
-// together.
 
 // condemn fails every held item of a key whose key-wide error is set, except
 // those in flight, which fail when their calls return.
