@@ -66,8 +66,9 @@ const (
 	// again if the error is retryable, and fail with it otherwise.
 	ScopeCall Scope = iota
 	// ScopeItems: the service rejected the call as a whole for bad input in
-	// some item. The engine splits the call in halves until the offending
-	// items are isolated; only they fail, with the service's error.
+	// some item. The call's items become suspects, tested a part at a time
+	// in calls filled with fresh items, until the offending items are proven
+	// guilty; only they fail, with the service's error.
 	ScopeItems
 	// ScopeKey: the failure condemns every item of the call's key (the
 	// account, network or channel does not exist or is forbidden). Every

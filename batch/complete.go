@@ -8,6 +8,9 @@ import (
 // complete turns a finished call into outcomes, retries or splits.
 func (rn *run[T, R]) complete(c *call[T, R]) {
 	rn.inFlight--
+	for _, e := range c.entries {
+		e.inFlight = false
+	}
 	now := rn.set.Clock.Now()
 	throttled := c.throttled.Load()
 	throttledItems := 0
@@ -41,6 +44,7 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 		}
 	default:
 		for i, e := range c.entries {
+			rn.clearItem(e)
 			res := &c.results[i]
 			if res.Err == nil {
 				rn.bud.earn()
@@ -88,7 +92,7 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 		}
 	}
 	if h := rn.set.Hooks.OnCall; h != nil {
-		h(CallInfo{Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.bisect,
+		h(CallInfo{Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.test,
 			Done: true, Elapsed: c.elapsed, Err: callErr, Throttled: throttled})
 	}
 	rn.freeCall(c)

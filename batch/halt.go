@@ -36,14 +36,28 @@ func (rn *run[T, R]) halt(status Status, err *Error) {
 		rn.freeCall(c)
 	}
 	for rn.active.len() > 0 {
-		ks := rn.active.pop()
-		ks.active = false
+		rn.active.pop().active = false
+	}
+	for rn.full.len() > 0 {
+		rn.full.pop().full = false
+	}
+	for _, ks := range rn.keys {
 		for ks.ready.len() > 0 {
 			e := ks.ready.pop()
 			rn.finish(e, status, rn.haltFor(e))
 		}
+		for ks.suspects.len() > 0 {
+			e := ks.suspects.pop()
+			rn.finish(e, status, rn.haltFor(e))
+		}
+		for ks.released.len() > 0 {
+			e := ks.released.pop()
+			rn.finish(e, status, rn.haltFor(e))
+		}
+		for e := range ks.parked {
+			rn.finish(e, status, rn.haltFor(e))
+		}
 	}
-	rn.full.reset()
 	for _, c := range rn.resends {
 		for _, e := range c.entries {
 			rn.finish(e, status, rn.haltFor(e))

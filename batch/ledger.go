@@ -22,23 +22,32 @@ func (rn *run[T, R]) report(e *entry[T], o *Outcome[T, R]) {
 	if h := rn.set.Hooks.OnOutcome; h != nil {
 		h(OutcomeInfo{Operation: rn.op, Index: o.Index, Status: o.Status, Err: o.Err, Attempts: o.Attempts})
 	}
-	if ks := e.key; ks != nil {
-		ks.refs--
-		if ks.refs == 0 && ks.ready.len() == 0 && rn.keys[ks.key] == ks {
-			delete(rn.keys, ks.key)
-		}
-	}
 	rn.held--
 	if o.Status == StatusCanceled {
 		rn.canceled++
 	}
-	rn.freeEntry(e)
 	if !rn.consumerGone && !rn.emit(o) {
 		// The stream's consumer stopped: cancel calls in flight; the loop
 		// halts the rest without reporting more.
 		rn.consumerGone = true
 		rn.stop()
 	}
+	// From here on o may be overwritten: releasing e from the evidence of
+	// rejected calls can report other items (isolate.go).
+	if e.parked {
+		delete(e.key.parked, e)
+		e.parked = false
+	}
+	if len(e.groups) > 0 {
+		rn.forget(e)
+	}
+	if ks := e.key; ks != nil {
+		ks.refs--
+		if ks.refs == 0 && rn.keys[ks.key] == ks {
+			delete(rn.keys, ks.key)
+		}
+	}
+	rn.freeEntry(e)
 }
 
 func (rn *run[T, R]) newEntry() *entry[T] {
@@ -82,7 +91,7 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	clear(c.results)
 	c.entries, c.items = c.entries[:0], c.items[:0]
 	c.ks, c.results, c.err, c.panicked = nil, nil, nil, nil
-	c.bisect, c.notSent, c.limited, c.elapsed = false, false, false, 0
+	c.test, c.notSent, c.limited, c.elapsed = false, false, false, 0
 	c.readyAt = time.Time{}
 	c.throttled.Store(false)
 	c.cut.Store(false)

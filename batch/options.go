@@ -137,7 +137,8 @@ type CallInfo struct {
 	Operation string
 	Key       string
 	Items     int
-	// Bisect reports that the call holds half of a call rejected as a whole.
+	// Bisect reports that the call tests suspects of a call rejected as a
+	// whole (the name dates from when such calls split it in halves).
 	Bisect bool
 	// Done is false when the call is sent, true when it has completed.
 	Done bool

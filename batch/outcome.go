@@ -59,8 +59,8 @@ type Stats struct {
 	// ThrottledCalls is the number of calls throttled as a whole, carrying
 	// throttled items, or retried by the SDK after a throttle.
 	ThrottledCalls int
-	// Bisections is the number of calls split because the service rejected
-	// them as a whole.
+	// Bisections is the number of calls of more than one item that the
+	// service rejected as a whole, making their items suspects.
 	Bisections int
 	// Elapsed is the run's wall-clock duration.
 	Elapsed time.Duration

@@ -5,11 +5,11 @@ package batch
 // runs of one identity then make short calls instead of quadratic scans.
 const maxSkipFactor = 4
 
-// pack moves up to limit entries from q into out, never two with the same
-// identity, keeping the order of q for what it leaves. seen and skip are
-// scratch space owned by the caller.
+// pack moves entries from q into out until out holds limit entries, never
+// two with the same identity, keeping the order of q for what it leaves.
+// seen holds the identities already in out; the caller clears it for a new
+// call. skip is scratch space owned by the caller.
 func pack[T any](q *queue[*entry[T]], limit int, out []*entry[T], seen map[string]struct{}, skip []*entry[T]) ([]*entry[T], []*entry[T]) {
-	clear(seen)
 	skip = skip[:0]
 	for q.len() > 0 && len(out) < limit && len(skip) < maxSkipFactor*limit {
 		e := q.pop()
@@ -53,6 +53,7 @@ func planCalls(keys, ids []string, limit int) []PlannedCall {
 	)
 	for _, g := range order {
 		for g.q.len() > 0 {
+			clear(seen)
 			out, skip = pack(&g.q, limit, out[:0], seen, skip)
 			idx := make([]int, len(out))
 			for i, e := range out {

@@ -17,6 +17,9 @@ func (q *queue[E]) push(e E) {
 	q.buf = append(q.buf, e)
 }
 
+// peek returns the front element; the queue must not be empty.
+func (q *queue[E]) peek() E { return q.buf[q.head] }
+
 func (q *queue[E]) pop() E {
 	var zero E
 	e := q.buf[q.head]

@@ -14,7 +14,7 @@ import (
 // together.
 func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
 	h := rn.newCall(c.ks)
-	h.bisect = c.bisect
+	h.test = c.test
 	retries := 0
 	for _, e := range c.entries {
 		if rn.outOfAttempts(e, err) || !rn.spend(err) {

@@ -19,16 +19,33 @@ type entry[T any] struct {
 	retries   int // times the item was scheduled to be sent again after a failure
 	throttles int // times it was scheduled to be sent again after a throttle
 	readyAt   time.Time
+
+	// Isolation of bad items (isolate.go).
+	inFlight bool           // a call carrying it is in flight
+	cleared  bool           // a call carrying it was answered: its input is valid
+	suspect  *rejected[T]   // set for a suspect: the rejected call it is tested for
+	parked   bool           // a suspect waiting to be convicted by elimination
+	testing  bool           // scratch for releaseUntested
+	guilty   *Error         // proven guilty while it waited in a queue
+	groups   []*rejected[T] // rejected calls it was in, while they are evidence
 }
 
 // keyState holds the items of one call key that are ready to be sent.
 type keyState[T any] struct {
-	key    string
-	ready  queue[*entry[T]]
-	refs   int    // entries of this key held by the run
-	dead   *Error // set when an error condemned the whole key
-	active bool   // in run.active
-	full   bool   // in run.full
+	key   string
+	ready queue[*entry[T]]
+	// suspects wait to be tested, a part at a time, in calls filled with
+	// ready items; parked suspects wait for elimination; released items were
+	// in a rejected call and are pending again, but never fill a test call
+	// (isolate.go).
+	suspects queue[*entry[T]]
+	released queue[*entry[T]]
+	parked   map[*entry[T]]struct{}
+	lastTest bool   // the key's last call was a test call
+	refs     int    // entries of this key held by the run
+	dead     *Error // set when an error condemned the whole key
+	active   bool   // in run.active
+	full     bool   // in run.full
 }
 
 // call is one request to the adapter. Only the run's goroutine touches it,
@@ -37,7 +54,7 @@ type call[T, R any] struct {
 	ks       *keyState[T]
 	entries  []*entry[T]
 	items    []T
-	bisect   bool
+	test     bool      // the call tests suspects of a rejected call
 	readyAt  time.Time // when a call sent again as a whole is due
 	ctx      context.Context
 	results  []Result[R]
@@ -79,7 +96,7 @@ type run[T, R any] struct {
 	dead    deadKeys            // condemned keys, remembered after their last item
 	active  queue[*keyState[T]] // keys with ready entries
 	full    queue[*keyState[T]] // keys with a full call's worth of ready entries
-	pinned  queue[*call[T, R]]  // bisect halves and due resends, sent exactly as they are
+	pinned  queue[*call[T, R]]  // due resends, sent exactly as they are
 	waiting retryHeap[T]        // items waiting to be sent again
 	resends []*call[T, R]       // calls waiting to be sent again as a whole
 
@@ -94,6 +111,7 @@ type run[T, R any] struct {
 	freeEntries []*entry[T]
 	freeCalls   []*call[T, R]
 	seen        map[string]struct{}
+	evidence    []*rejected[T] // scratch for reject
 	skip        []*entry[T]
 
 	canceledUnsent  *Error
@@ -159,12 +177,16 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 //     space, so the loop turns again whenever fill could read after it ran.
 //  2. dispatch cannot send: MaxInFlight calls are in flight, or no call is
 //     ready. A call is ready when a pinned call waits, a key holds a full
-//     call's worth of ready items, or (input done or buffer full) any key
-//     holds a ready item.
-//  3. Every held item not in flight is ready, pinned, or waiting for its
-//     backoff. With 1 and 2, a held item not in flight is therefore waiting
-//     for a backoff, so either a call is in flight or a retry timer is due:
-//     wait has something to wake it.
+//     call's worth of ready items and suspects to test, or (input done or
+//     buffer full) any key holds a ready item or a suspect.
+//  3. Every held item not in flight is ready, a suspect, parked, pinned, or
+//     waiting for its backoff. A parked suspect waits for other items of a
+//     rejected call it was in, which are held and not parked (items are
+//     parked only after a call that held them, so they cannot wait on each
+//     other), or it is tested again. With 1 and 2, a held item not in
+//     flight therefore waits for a backoff or for an item that does, so
+//     either a call is in flight or a retry timer is due: wait has
+//     something to wake it.
 func (rn *run[T, R]) loop() {
 	for {
 		rn.fill()

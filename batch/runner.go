@@ -184,7 +184,7 @@ func (r *Runner[T, R]) Stream(ctx context.Context, items iter.Seq[T]) iter.Seq2[
 // Plan returns the calls a run of items would make, without sending
 // anything: items failing validation are listed apart, and valid items are
 // grouped by key and packed into calls as a run packs them when it can read
-// ahead. A real run may split calls differently when retries, bisection or
+// ahead. A real run may split calls differently when retries, bad-item isolation or
 // [Options.MaxBuffered] come into play.
 func (r *Runner[T, R]) Plan(items []T) (*Plan, error) {
 	p := &Plan{Operation: r.adapter.Operation(), Items: len(items)}

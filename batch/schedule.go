@@ -5,19 +5,54 @@ import (
 	"log/slog"
 )
 
+// makeReady queues a held item to be sent: with the key's suspects when it
+// is one, with its ready items otherwise.
 func (rn *run[T, R]) makeReady(e *entry[T]) {
-	e.key.ready.push(e)
+	if rn.halted {
+		rn.finish(e, rn.haltStatus, rn.haltFor(e))
+		return
+	}
+	if dead := e.key.dead; dead != nil {
+		rn.finish(e, StatusFailed, dead)
+		return
+	}
+	switch {
+	case e.suspect != nil:
+		e.key.suspects.push(e)
+	case len(e.groups) > 0:
+		e.key.released.push(e)
+	default:
+		e.key.ready.push(e)
+	}
 	rn.enqueue(e.key)
 }
 
-// enqueue puts a key with ready items on the active queue, and on the full
-// queue when it holds a full call's worth, unless it is already there.
+// sendable returns how many items the next call of ks would carry without
+// waiting for more input: a part of its suspects and its ready items for a
+// test call, its released and ready items for another.
+func (rn *run[T, R]) sendable(ks *keyState[T]) int {
+	rn.tidySuspects(ks)
+	n := ks.released.len() + ks.ready.len()
+	if ks.suspects.len() > 0 {
+		n = max(n, min(ks.suspects.len(), rn.testPart(ks))+ks.ready.len())
+	}
+	return n
+}
+
+// pending reports whether ks holds items to send.
+func (ks *keyState[T]) pending() bool {
+	return ks.ready.len() > 0 || ks.released.len() > 0 || ks.suspects.len() > 0
+}
+
+// enqueue puts a key with ready items or suspects on the active queue, and
+// on the full queue when it holds a full call's worth, unless it is already
+// there.
 func (rn *run[T, R]) enqueue(ks *keyState[T]) {
 	if !ks.active {
 		ks.active = true
 		rn.active.push(ks)
 	}
-	if !ks.full && ks.ready.len() >= rn.set.maxItems {
+	if !ks.full && rn.sendable(ks) >= rn.set.maxItems {
 		ks.full = true
 		rn.full.push(ks)
 	}
@@ -40,12 +75,7 @@ func (rn *run[T, R]) promote() {
 	clear(rn.resends[len(kept):])
 	rn.resends = kept
 	for len(rn.waiting) > 0 && !rn.waiting[0].readyAt.After(now) {
-		e := heap.Pop(&rn.waiting).(*entry[T])
-		if e.key.dead != nil {
-			rn.finish(e, StatusFailed, e.key.dead)
-			continue
-		}
-		rn.makeReady(e)
+		rn.makeReady(heap.Pop(&rn.waiting).(*entry[T]))
 	}
 }
 
@@ -64,8 +94,9 @@ func (rn *run[T, R]) dispatch() {
 	}
 }
 
-// nextCall picks the next call: bisect halves first, then full calls, then,
-// when the input cannot fill calls any further, partial ones.
+// nextCall picks the next call: due resends first, then full calls, then,
+// when the input cannot fill calls any further, partial ones. Items proven
+// guilty while they waited fail here instead of being sent.
 func (rn *run[T, R]) nextCall() *call[T, R] {
 	for rn.pinned.len() > 0 {
 		c := rn.pinned.pop()
@@ -76,13 +107,19 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 			rn.freeCall(c)
 			continue
 		}
+		if !rn.dropGuilty(c) {
+			rn.freeCall(c)
+			continue
+		}
 		return c
 	}
 	for rn.full.len() > 0 {
 		ks := rn.full.pop()
 		ks.full = false
-		if ks.ready.len() >= rn.set.maxItems {
-			return rn.packCall(ks)
+		if rn.sendable(ks) >= rn.set.maxItems {
+			if c := rn.packCall(ks); c != nil {
+				return c
+			}
 		}
 	}
 	if !rn.inputDone && rn.held < rn.set.MaxBuffered {
@@ -91,18 +128,49 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 	for rn.active.len() > 0 {
 		ks := rn.active.pop()
 		ks.active = false
-		if ks.ready.len() > 0 {
-			return rn.packCall(ks)
+		if ks.pending() {
+			if c := rn.packCall(ks); c != nil {
+				return c
+			}
 		}
 	}
 	return nil
 }
 
+// packCall builds the next call of ks, never with two items of one
+// identity: a test call (a part of its suspects filled up with ready items)
+// or, alternating with test calls while both wait, a call of its released
+// and ready items. It returns nil when every item it took had been proven
+// guilty.
 func (rn *run[T, R]) packCall(ks *keyState[T]) *call[T, R] {
 	c := rn.newCall(ks)
+	clear(rn.seen)
+	rn.tidySuspects(ks)
+	if ks.suspects.len() > 0 && (ks.released.len() == 0 || !ks.lastTest) {
+		for part := rn.testPart(ks); len(c.entries) < part && ks.suspects.len() > 0; {
+			e := ks.suspects.pop()
+			if _, dup := rn.seen[e.id]; dup || e.suspect == nil {
+				// Released, or the same identity as a suspect already in
+				// the call: pending again instead.
+				e.suspect = nil
+				ks.released.push(e)
+				continue
+			}
+			rn.seen[e.id] = struct{}{}
+			c.entries = append(c.entries, e)
+		}
+		c.test = len(c.entries) > 0
+	} else {
+		c.entries, rn.skip = pack(&ks.released, rn.set.maxItems, c.entries, rn.seen, rn.skip)
+	}
+	ks.lastTest = c.test
 	c.entries, rn.skip = pack(&ks.ready, rn.set.maxItems, c.entries, rn.seen, rn.skip)
-	if ks.ready.len() > 0 {
+	if ks.pending() {
 		rn.enqueue(ks)
+	}
+	if !rn.dropGuilty(c) {
+		rn.freeCall(c)
+		return nil
 	}
 	return c
 }
@@ -112,18 +180,19 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 	for _, e := range c.entries {
 		c.items = append(c.items, e.item)
 		e.sends++
+		e.inFlight = true
 	}
 	rn.inFlight++
 	rn.stats.Calls++
 	now := rn.set.Clock.Now()
 	c.seq = rn.rate.noteSend(now)
 	if h := rn.set.Hooks.OnCall; h != nil {
-		h(CallInfo{Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.bisect})
+		h(CallInfo{Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.test})
 	}
 	if l := rn.set.Logger; l != nil && l.Enabled(rn.ctx, slog.LevelDebug) {
 		l.LogAttrs(rn.ctx, slog.LevelDebug, "batch: sending call",
 			slog.String("operation", rn.op), slog.String("key", c.ks.key),
-			slog.Int("items", len(c.entries)), slog.Bool("bisect", c.bisect))
+			slog.Int("items", len(c.entries)), slog.Bool("test", c.test))
 	}
 	rn.g.Go(func() error {
 		rn.work(c)

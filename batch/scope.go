@@ -31,24 +31,7 @@ func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
 			rn.finish(e, StatusFailed, err)
 		}
 	case ScopeItems:
-		if rn.halted {
-			for _, e := range c.entries {
-				rn.finish(e, rn.haltStatus, rn.haltFor(e))
-			}
-			return
-		}
-		if len(c.entries) == 1 {
-			rn.finish(c.entries[0], StatusFailed, err)
-			return
-		}
-		rn.stats.Bisections++
-		half := len(c.entries) / 2
-		for _, part := range [][]*entry[T]{c.entries[:half], c.entries[half:]} {
-			h := rn.newCall(c.ks)
-			h.entries = append(h.entries, part...)
-			h.bisect = true
-			rn.pinned.push(h)
-		}
+		rn.reject(c, err)
 	default:
 		if err.Retryable && !rn.halted && c.ks.dead == nil {
 			rn.resend(c, err, now)
@@ -65,6 +48,15 @@ func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
 func (rn *run[T, R]) condemn(ks *keyState[T]) {
 	for ks.ready.len() > 0 {
 		rn.finish(ks.ready.pop(), StatusFailed, ks.dead)
+	}
+	for ks.suspects.len() > 0 {
+		rn.finish(ks.suspects.pop(), StatusFailed, ks.dead)
+	}
+	for ks.released.len() > 0 {
+		rn.finish(ks.released.pop(), StatusFailed, ks.dead)
+	}
+	for e := range ks.parked {
+		rn.finish(e, StatusFailed, ks.dead)
 	}
 	// Waiting retries of the key fail when their backoff ends (promote), and
 	// pinned halves when they come up (nextCall): both without a call.

@@ -1,0 +1,331 @@
+package batch
+
+// Isolating bad items (promise 6, issue 10).
+//
+// When the service rejects a call as a whole for bad input (ScopeItems), the
+// call's items become suspects. A suspect is tested a part at a time: each
+// test call carries a few suspects and is filled up with fresh items of the
+// same key, so a test that passes does a full call's work. An item is
+// convicted, failing with the service's error, only when its guilt is
+// proven:
+//
+//   - it was rejected alone, or
+//   - by elimination: every other item of a rejected call it was in has
+//     since been answered (the service accepted it as valid input in some
+//     call), so it alone can explain the rejection.
+//
+// A rejected test call makes its tested suspects the suspects of a smaller
+// group, tested a part at a time again; its fresh items go back to the
+// pending queue, where they are answered by later calls and so clear the
+// way for elimination. A suspect that is the only suspect of a rejected test
+// call is parked: it waits to be convicted by elimination instead of costing
+// a call of its own. Should every rejected call it was in lose a member that
+// can no longer be answered (failed for another reason, or itself
+// convicted), it is tested again.
+
+// testFraction sets the share of a rejected call's suspects that one test
+// call carries: a quarter. The rejection rate that matters is low (one item
+// in a few hundred), so a rejected call almost always holds one bad item. A
+// test of s suspects out of k is rejected with probability about s/k and
+// then narrows the search to s; accepted, it clears s suspects at no cost,
+// since the rest of the call is fresh work. Halving (bisection) wastes a
+// rejected call in every second test; a quarter wastes one in four and
+// narrows k=25 to one suspect in three rejections, and elimination usually
+// convicts before that. TestIsolationCost measures the extra calls per bad
+// item for several fractions; a quarter is the lowest at 25 and 100 items per
+// call.
+const testFraction = 4
+
+// testPart returns how many suspects the next test call of a key carries,
+// given the suspect at the head of its queue: a 1/testFraction part of the
+// suspects left of its rejected call when fresh items can fill the call,
+// and half of them when they cannot, since a test that passes then costs a
+// call instead of riding on fresh work (bisection is optimal there).
+func (rn *run[T, R]) testPart(ks *keyState[T]) int {
+	left := max(ks.suspects.peek().suspect.suspects, 1)
+	part := (left + testFraction - 1) / testFraction
+	if ks.ready.len() < rn.set.maxItems-part {
+		part = (left + 1) / 2
+	}
+	return part
+}
+
+// rejected is a call the service rejected as a whole for bad input: the
+// evidence elimination works from.
+type rejected[T any] struct {
+	err *Error
+	// members are the items of the call not yet answered elsewhere, nil
+	// where an item has since been answered or reported.
+	members []*entry[T]
+	// uncleared counts the non-nil members.
+	uncleared int
+	// suspects counts the members tested for this call: suspects whose
+	// latest rejection it is.
+	suspects int
+	// broken: a member was reported without ever being answered, so
+	// elimination can no longer point at one item.
+	broken bool
+}
+
+// reject handles a call rejected as a whole for bad input.
+func (rn *run[T, R]) reject(c *call[T, R], err *Error) {
+	if rn.halted {
+		for _, e := range c.entries {
+			rn.finish(e, rn.haltStatus, rn.haltFor(e))
+		}
+		return
+	}
+	if dead := c.ks.dead; dead != nil {
+		for _, e := range c.entries {
+			rn.finish(e, StatusFailed, dead)
+		}
+		return
+	}
+	if len(c.entries) == 1 {
+		// Rejected alone: guilty.
+		rn.finish(c.entries[0], StatusFailed, err)
+		return
+	}
+	rn.stats.Bisections++
+	g := &rejected[T]{err: err}
+	nSuspects := 0
+	for _, e := range c.entries {
+		if e.suspect != nil {
+			nSuspects++
+		}
+	}
+	// A call of fresh items makes every item a suspect; a test call only
+	// its tested suspects.
+	all := nSuspects == 0
+	if all {
+		nSuspects = len(c.entries)
+	}
+	if !all {
+		rn.releaseUntested(c)
+	}
+	for _, e := range c.entries {
+		if !e.cleared {
+			g.members = append(g.members, e)
+			g.uncleared++
+			e.groups = append(e.groups, g)
+		}
+		switch {
+		case e.cleared || !all && e.suspect == nil:
+			// Fresh, or known good: back to the pending queue.
+			e.suspect = nil
+			rn.makeReady(e)
+		default:
+			if e.suspect != nil {
+				e.suspect.suspects--
+			}
+			e.suspect = g
+			g.suspects++
+			if nSuspects == 1 {
+				rn.park(e)
+			} else {
+				rn.makeReady(e)
+			}
+		}
+	}
+	rn.evidence = rn.evidence[:0]
+	for _, m := range c.entries {
+		rn.evidence = append(rn.evidence, m.groups...)
+	}
+	// Convicting an item releases it and its group lists: walk a copy.
+	for _, h := range rn.evidence {
+		rn.checkGroup(h)
+	}
+	clear(rn.evidence)
+}
+
+// releaseUntested handles a rejected test call: the suspects it tested now
+// carry the suspicion, so the other suspects of their earlier rejected
+// calls go back to the pending queue as fresh items. They stay evidence of
+// those calls; should one of them be bad too, its next call is rejected and
+// it becomes a suspect again. Bad items are rare, so this spares a test
+// call for each part that would almost surely pass.
+func (rn *run[T, R]) releaseUntested(c *call[T, R]) {
+	for _, e := range c.entries {
+		e.testing = true
+	}
+	for _, e := range c.entries {
+		g := e.suspect
+		if g == nil {
+			continue
+		}
+		for _, m := range g.members {
+			if m != nil && m.suspect == g && !m.testing {
+				// m waits in its key's suspects queue, in flight or for a
+				// backoff; makeReady and tidySuspects route it as fresh.
+				m.suspect = nil
+				g.suspects--
+			}
+		}
+	}
+	for _, e := range c.entries {
+		e.testing = false
+	}
+}
+
+// tidySuspects moves released suspects at the head of the key's suspects
+// queue to its released items.
+func (rn *run[T, R]) tidySuspects(ks *keyState[T]) {
+	for ks.suspects.len() > 0 && ks.suspects.peek().suspect == nil {
+		ks.released.push(ks.suspects.pop())
+	}
+}
+
+// park sets a suspect aside to wait for elimination, when some rejected
+// call it was in still holds another item that can be answered; otherwise
+// the suspect is tested again. The caller has taken it out of every queue.
+//
+// Parking keeps invariant 3 of run.loop: a parked suspect always waits on an
+// item that is not parked. Parking one item may take that away from others,
+// which are then tested again.
+func (rn *run[T, R]) park(e *entry[T]) {
+	if !rn.canEliminate(e) {
+		rn.retest(e)
+		return
+	}
+	e.parked = true
+	if e.key.parked == nil {
+		e.key.parked = make(map[*entry[T]]struct{})
+	}
+	e.key.parked[e] = struct{}{}
+	rn.recheckParked(e.groups)
+}
+
+// recheckParked tests again the parked members of groups that no longer
+// wait on an item that can be answered.
+func (rn *run[T, R]) recheckParked(groups []*rejected[T]) {
+	for _, g := range groups {
+		for _, m := range g.members {
+			if m != nil && m.parked && !rn.canEliminate(m) {
+				rn.unpark(m)
+			}
+		}
+	}
+}
+
+// unpark puts a parked suspect back to be tested again.
+func (rn *run[T, R]) unpark(e *entry[T]) {
+	e.parked = false
+	delete(e.key.parked, e)
+	rn.retest(e)
+}
+
+// retest queues a suspect to be tested on its own part: one suspect in a
+// call filled with fresh items, or alone when there are none.
+func (rn *run[T, R]) retest(e *entry[T]) {
+	rn.makeReady(e)
+}
+
+// clearItem records that the service answered a call carrying e: its input
+// is valid, and it is no longer evidence in any rejected call.
+func (rn *run[T, R]) clearItem(e *entry[T]) {
+	if e.cleared {
+		return
+	}
+	if e.suspect != nil {
+		e.suspect.suspects--
+	}
+	e.cleared, e.suspect, e.guilty = true, nil, nil
+	groups := e.groups
+	e.groups = nil
+	for _, g := range groups {
+		g.remove(e)
+		rn.checkGroup(g)
+	}
+	rn.recheckParked(groups)
+	clear(groups)
+}
+
+// forget removes an item reported without having been answered from the
+// rejected calls it was in: they can no longer convict anyone by
+// elimination, and their parked suspects may need testing again.
+func (rn *run[T, R]) forget(e *entry[T]) {
+	if e.suspect != nil {
+		e.suspect.suspects--
+		e.suspect = nil
+	}
+	groups := e.groups
+	e.groups = nil
+	for _, g := range groups {
+		g.remove(e)
+		g.broken = true
+	}
+	rn.recheckParked(groups)
+	clear(groups)
+}
+
+func (g *rejected[T]) remove(e *entry[T]) {
+	for i, m := range g.members {
+		if m == e {
+			g.members[i] = nil
+			g.uncleared--
+			return
+		}
+	}
+}
+
+// checkGroup convicts the one member of g not yet answered, when g still
+// holds its evidence.
+func (rn *run[T, R]) checkGroup(g *rejected[T]) {
+	if g.broken || g.uncleared != 1 {
+		return
+	}
+	for _, m := range g.members {
+		if m != nil {
+			rn.convict(m, g.err)
+			return
+		}
+	}
+}
+
+// canEliminate reports whether some rejected call e was in may still
+// convict it by elimination: it holds its evidence and another member that
+// is not parked, so will be answered or reported.
+func (rn *run[T, R]) canEliminate(e *entry[T]) bool {
+	for _, g := range e.groups {
+		if g.broken {
+			continue
+		}
+		for _, m := range g.members {
+			if m != nil && m != e && !m.parked {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// convict fails e with the error of the rejected call that proved it
+// guilty. An item in flight is left to its call's answer; one waiting in a
+// queue is marked and fails when it is next taken (dropGuilty).
+func (rn *run[T, R]) convict(e *entry[T], err *Error) {
+	switch {
+	case e.inFlight:
+	case e.parked:
+		e.parked = false
+		delete(e.key.parked, e)
+		rn.finish(e, StatusFailed, err)
+	default:
+		e.guilty = err
+	}
+}
+
+// dropGuilty fails the items of c proven guilty while they waited, and
+// reports whether any item is left to send.
+func (rn *run[T, R]) dropGuilty(c *call[T, R]) bool {
+	kept := c.entries[:0]
+	for _, e := range c.entries {
+		if e.guilty != nil {
+			rn.finish(e, StatusFailed, e.guilty)
+			continue
+		}
+		kept = append(kept, e)
+	}
+	clear(c.entries[len(kept):])
+	c.entries = kept
+	return len(kept) > 0
+}
