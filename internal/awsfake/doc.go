@@ -21,7 +21,9 @@
 //     handler and, when it answered 200, sends its status and headers with a
 //     corrupted body.
 //  6. Every request, refused or not, is appended to the log returned by
-//     [Server.Requests], with the status sent and the fault applied.
+//     [Server.Requests], with the status sent and the fault applied, before
+//     its answer leaves: answers are written into a buffer, logged, then
+//     sent, so a client that got its answer finds its request in the log.
 //
 // Randomness comes from math/rand/v2 PCG sources seeded with [Faults.Seed],
 // one for whole-call faults and one for [Server.ItemFails], each used under a
