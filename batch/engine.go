@@ -38,6 +38,7 @@ type keyState[T any] struct {
 // except between send and completion, when only the worker does.
 type call[T, R any] struct {
 	ks       *keyState[T]
+	id       atomic.Uint64 // see CallID; a resend keeps the ID of the call it repeats
 	entries  []*entry[T]
 	items    []T
 	bisect   bool
@@ -348,6 +349,9 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 		c.items = append(c.items, e.item)
 		e.sends++
 	}
+	if c.id.Load() == 0 {
+		c.id.Store(lastCallID.Add(1))
+	}
 	rn.inFlight++
 	rn.stats.Calls++
 	now := rn.set.Clock.Now()
@@ -624,6 +628,7 @@ func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
 func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
 	h := rn.newCall(c.ks)
 	h.bisect = c.bisect
+	h.id.Store(c.id.Load())
 	retries := 0
 	for _, e := range c.entries {
 		if rn.outOfAttempts(e, err) || !rn.spend(err) {
@@ -885,6 +890,7 @@ func (rn *run[T, R]) newCall(ks *keyState[T]) *call[T, R] {
 				c.cut.Store(true)
 			}
 		})
+		c.ctx = context.WithValue(c.ctx, callIDKey{}, &c.id)
 	}
 	c.ks = ks
 	return c
@@ -900,6 +906,7 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	c.readyAt = time.Time{}
 	c.throttled.Store(false)
 	c.cut.Store(false)
+	c.id.Store(0)
 	rn.freeCalls = append(rn.freeCalls, c)
 }
 
