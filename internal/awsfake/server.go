@@ -40,13 +40,14 @@ type Server struct {
 	idle     *sync.Cond // signalled when inflight drops to 0
 	inflight int
 
-	mu       sync.Mutex // guards everything below
-	faults   Faults
-	poison   map[string]struct{}
-	callRand *rand.Rand
-	itemRand *rand.Rand
-	bucket   tokenBucket
-	log      []Request
+	mu           sync.Mutex // guards everything below
+	faults       Faults
+	poison       map[string]struct{}
+	callRand     *rand.Rand
+	itemRand     *rand.Rand
+	throttleRand *rand.Rand
+	bucket       tokenBucket
+	log          []Request
 }
 
 // NewServer starts a server that serves h behind the wrapper described in
@@ -198,8 +199,9 @@ func (s *Server) setFaultsLocked(f Faults) {
 		s.poison[p] = struct{}{}
 	}
 	seed := uint64(f.Seed)
-	s.callRand = rand.New(rand.NewPCG(seed, 0x63616c6c)) // "call"
-	s.itemRand = rand.New(rand.NewPCG(seed, 0x6974656d)) // "item"
+	s.callRand = rand.New(rand.NewPCG(seed, 0x63616c6c))       // "call"
+	s.itemRand = rand.New(rand.NewPCG(seed, 0x6974656d))       // "item"
+	s.throttleRand = rand.New(rand.NewPCG(seed, 0x7468726f74)) // "throt"
 	s.bucket.set(f.Quota, f.QuotaBurst, s.now())
 }
 
@@ -334,6 +336,9 @@ func (s *Server) serveRecorded(rec *httptest.ResponseRecorder, r *http.Request, 
 
 	s.mu.Lock()
 	allowed := s.bucket.take(s.now())
+	if allowed && s.faults.ThrottleRate > 0 {
+		allowed = !draw(s.throttleRand, s.faults.ThrottleRate)
+	}
 	var fail, drop, malformed bool
 	if allowed {
 		// Always three draws per admitted request, so one fault's rate
