@@ -1,11 +1,14 @@
 package appstream_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
 
 	"github.com/batchkit/batchkit/appstream"
@@ -76,7 +79,14 @@ func conformanceHarness(op appstream.Operation) conformance.Harness[appstream.As
 					}
 				}
 			}
-			k.Adapter = appstream.New(srv.Client(), op)
+			// The kit refuses credentials with AWS's generic errors only.
+			k.Adapter = appstream.New(srv.Client(func(o *appstreamsdk.Options) {
+				if s.Secret != "" {
+					o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+						return aws.Credentials{AccessKeyID: appstreamtest.AccessKeyID, SecretAccessKey: s.Secret}, nil
+					})
+				}
+			}), op)
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close

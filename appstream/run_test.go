@@ -178,31 +178,6 @@ func TestInternalErrorFinalAfterMaxAttempts(t *testing.T) {
 	}
 }
 
-func TestQuotaRunSettlesWithFewThrottles(t *testing.T) {
-	srv := newKit(t, func(o *appstreamtest.Options) {
-		o.Faults = appstreamtest.Faults{Quota: 100, QuotaBurst: 5}
-		o.DiscardLog = true
-	})
-	items := seed(srv, 3000, 10)
-	rep, err := runWith(t, appstream.New(srv.Client(), appstream.Associate), items)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkAccounted(t, rep, items)
-	if rep.Succeeded != len(items) {
-		t.Fatalf("succeeded: got %d, want %d (codes %v)", rep.Succeeded, len(items), rep.ByCode)
-	}
-	st := rep.Stats
-	t.Logf("calls %d throttled %d retries %d elapsed %v (%.0f calls/s; quota 100)",
-		st.Calls, st.ThrottledCalls, st.Retries, st.Elapsed, float64(st.Calls)/st.Elapsed.Seconds())
-	if st.ThrottledCalls == 0 {
-		t.Errorf("throttled calls: got 0, want the quota to be felt")
-	}
-	if st.ThrottledCalls*10 > st.Calls*3 {
-		t.Errorf("throttled calls: got %d of %d, want at most 30%%", st.ThrottledCalls, st.Calls)
-	}
-}
-
 func TestPoisonIsolatedByBisect(t *testing.T) {
 	srv := newKit(t)
 	items := seed(srv, 100, 3)

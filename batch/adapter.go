@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 )
 
 // Adapter maps one AWS batch operation onto the engine. The adapter packages
@@ -106,4 +107,27 @@ func SignalThrottle(ctx context.Context) {
 	if f, ok := ctx.Value(throttleKey{}).(func()); ok {
 		f()
 	}
+}
+
+type callIDKey struct{}
+
+// lastCallID numbers the calls of every run of the process.
+var lastCallID atomic.Uint64
+
+// CallID returns the ID of the call whose context ctx is, and false when
+// ctx does not come from a run. Every call a run sends to [Adapter.Call]
+// gets an ID that no other call of any run of the process has, except a
+// call the engine sends again as a whole after it failed retryably (a
+// [ScopeCall] error): that call keeps the ID of the call it repeats, though
+// it may carry fewer items (those out of attempts have failed). Operations
+// with an idempotency token use it to tell such a resend, which must reuse
+// the call's token so that the service replays its first answer, from a new
+// call with the same items (an item duplicated in the input), which must
+// not. The ID is valid until Call returns.
+func CallID(ctx context.Context) (uint64, bool) {
+	p, ok := ctx.Value(callIDKey{}).(*atomic.Uint64)
+	if !ok {
+		return 0, false
+	}
+	return p.Load(), true
 }

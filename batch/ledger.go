@@ -80,6 +80,7 @@ func (rn *run[T, R]) newCall(ks *keyState[T]) *call[T, R] {
 				c.cut.Store(true)
 			}
 		})
+		c.ctx = context.WithValue(c.ctx, callIDKey{}, &c.id)
 	}
 	c.ks = ks
 	return c
@@ -95,5 +96,6 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	c.readyAt = time.Time{}
 	c.throttled.Store(false)
 	c.cut.Store(false)
+	c.id.Store(0)
 	rn.freeCalls = append(rn.freeCalls, c)
 }

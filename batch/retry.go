@@ -15,6 +15,7 @@ import (
 func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
 	h := rn.newCall(c.ks)
 	h.test = c.test
+	h.id.Store(c.id.Load())
 	retries := 0
 	for _, e := range c.entries {
 		if rn.outOfAttempts(e, err) || !rn.spend(err) {

@@ -52,6 +52,7 @@ type keyState[T any] struct {
 // except between send and completion, when only the worker does.
 type call[T, R any] struct {
 	ks       *keyState[T]
+	id       atomic.Uint64 // see CallID; a resend keeps the ID of the call it repeats
 	entries  []*entry[T]
 	items    []T
 	test     bool      // the call tests suspects of a rejected call

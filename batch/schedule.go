@@ -182,6 +182,9 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 		e.sends++
 		e.inFlight = true
 	}
+	if c.id.Load() == 0 {
+		c.id.Store(lastCallID.Add(1))
+	}
 	rn.inFlight++
 	rn.stats.Calls++
 	now := rn.set.Clock.Now()

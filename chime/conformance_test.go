@@ -1,12 +1,16 @@
 package chime_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	//lint:ignore SA1019 the legacy Amazon Chime API, deprecated with its end of support, is what this package wraps.
+	chimesdk "github.com/aws/aws-sdk-go-v2/service/chime"
 	chimetypes "github.com/aws/aws-sdk-go-v2/service/chime/types"
 
 	"github.com/batchkit/batchkit/batch"
@@ -30,10 +34,14 @@ func conformanceHarness() conformance.Harness[chime.UserUpdate, chime.Result] {
 	return conformance.Harness[chime.UserUpdate, chime.Result]{
 		MaxItems:       chime.MaxItemsPerCall,
 		ItemFaultCodes: []batch.Code{batch.CodeInternal}, // ServiceFailure entries
+		ItemThrottles:  true,                             // Throttled and Throttling entries
 		Invalid: []conformance.Invalid[chime.UserUpdate]{
 			{Item: chime.UserUpdate{UserId: "u", LicenseType: chimetypes.LicensePro}, Field: "AccountId"},
 			{Item: chime.UserUpdate{AccountId: "acct-0", UserId: " \t", LicenseType: chimetypes.LicensePro}, Field: "UserId"},
 			{Item: chime.UserUpdate{AccountId: "acct-0", UserId: "u-gold", LicenseType: "Gold"}, Field: "LicenseType"},
+			{Item: chime.UserUpdate{AccountId: "  ", UserId: "u-blank-account"}, Field: "AccountId"},
+			{Item: chime.UserUpdate{AccountId: "acct-0"}, Field: "UserId"},
+			{Item: chime.UserUpdate{AccountId: "acct-0", UserId: "u-kiosk", UserType: "Kiosk"}, Field: "UserType"},
 		},
 		NewKit: func(t *testing.T, s conformance.Setup) *conformance.Kit[chime.UserUpdate, chime.Result] {
 			accounts := max(s.Keys, 1)
@@ -57,7 +65,12 @@ func conformanceHarness() conformance.Harness[chime.UserUpdate, chime.Result] {
 				}
 				k.Unknown = append(k.Unknown, it)
 			}
-			srv := chimetest.NewServer(func(o *chimetest.Options) { o.Faults = s.Faults })
+			srv := chimetest.NewServer(func(o *chimetest.Options) {
+				o.Faults, o.GenericAuthErrors = s.Faults, s.GenericAuthErrors
+				if s.ItemThrottles {
+					o.ItemFailureCodes = []chimetypes.ErrorCode{chimetypes.ErrorCodeThrottled, chimetypes.ErrorCodeThrottling}
+				}
+			})
 			t.Cleanup(srv.Close)
 			for i := range accounts {
 				srv.AddAccount(account(i))
@@ -67,7 +80,13 @@ func conformanceHarness() conformance.Harness[chime.UserUpdate, chime.Result] {
 					srv.AddUser(it.AccountId, it.UserId, chimetypes.LicenseBasic)
 				}
 			}
-			k.Adapter = chime.New(srv.Client())
+			k.Adapter = chime.New(srv.Client(func(o *chimesdk.Options) {
+				if s.Secret != "" {
+					o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+						return aws.Credentials{AccessKeyID: chimetest.AccessKeyID, SecretAccessKey: s.Secret}, nil
+					})
+				}
+			}))
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close

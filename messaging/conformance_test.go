@@ -1,12 +1,15 @@
 package messaging_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/awsfake"
@@ -32,6 +35,7 @@ func conformanceHarness() conformance.Harness[messaging.Membership, messaging.Re
 	return conformance.Harness[messaging.Membership, messaging.Result]{
 		MaxItems:       messaging.MaxItemsPerCall,
 		ItemFaultCodes: []batch.Code{batch.CodeInternal}, // ServiceFailure entries
+		ItemThrottles:  true,                             // Throttled and Throttling entries
 		UnknownCodes:   []batch.Code{batch.CodeNotFound, batch.CodeInvalidInput},
 		Invalid: []conformance.Invalid[messaging.Membership]{
 			{Item: messaging.Membership{ChimeBearer: adminArn, MemberArn: userArn("v0")}, Field: "ChannelArn"},
@@ -62,12 +66,28 @@ func conformanceHarness() conformance.Harness[messaging.Membership, messaging.Re
 				}
 				k.Unknown = append(k.Unknown, it)
 			}
-			srv := messagingtest.NewServer(func(o *messagingtest.Options) { o.Faults = s.Faults })
+			srv := messagingtest.NewServer(func(o *messagingtest.Options) {
+				o.Faults, o.GenericAuthErrors = s.Faults, s.GenericAuthErrors
+				if s.ItemThrottles {
+					o.ItemFailureCodes = []messagingapi.ErrorCode{messagingapi.ErrorCodeThrottled, messagingapi.ErrorCodeThrottling}
+				}
+			})
 			t.Cleanup(srv.Close)
 			for i := range channels {
 				srv.AddChannel(ch(i), adminArn)
 			}
-			k.Adapter = messaging.New(srv.Client())
+			k.Adapter = messaging.New(srv.Client(func(o *messagingapi.Options) {
+				if s.Secret == "" {
+					return
+				}
+				o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+					return aws.Credentials{AccessKeyID: messagingtest.AccessKeyID, SecretAccessKey: s.Secret}, nil
+				})
+				// The signer caches derived keys per access key and region,
+				// not per secret: a region of its own keeps the wrong key
+				// away from the other clients of this binary.
+				o.Region = "us-west-2"
+			}))
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close

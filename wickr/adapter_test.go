@@ -200,7 +200,7 @@ func TestCallBuildsRequest(t *testing.T) {
 	if amy := in.Users[1]; amy.FirstName != nil || amy.LastName != nil || amy.InviteCode != nil || amy.InviteCodeTtl != nil || amy.CodeValidation != nil {
 		t.Errorf("amy sent with optional members set: %+v", amy)
 	}
-	if got, want := aws.ToString(in.ClientToken), a.ClientToken("12345678", "zed", "amy", "Bob"); got != want || len(got) != 64 {
+	if got, want := aws.ToString(in.ClientToken), a.ClientToken("12345678", items...); got != want || len(got) != 64 {
 		t.Errorf("ClientToken = %q, want %q (64 characters)", got, want)
 	}
 	o := api.opts[0]

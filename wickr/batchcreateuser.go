@@ -171,10 +171,11 @@ type callState struct {
 // BatchCreateUser request and attributes the answer to them; see
 // "Answers" in the package documentation for the rule.
 //
-// The request lists the users sorted by Username, so the same set of users
-// always makes the same request body, and carries the set's client token
-// (see "Client tokens"). A request that failed as a whole returns its error
-// for [Adapter.Classify].
+// The request lists the users sorted by Username, so the same users always
+// make the same request body, and carries the call's client token (see
+// "Client tokens"): the token of its first request when ctx says the engine
+// sends the call again ([batch.CallID]), a new one otherwise. A request that
+// failed as a whole returns its error for [Adapter.Classify].
 func (a *Adapter) Call(ctx context.Context, key string, items []NewUser) ([]batch.Result[Result], error) {
 	if a.client == nil {
 		return nil, errNoClient
@@ -187,13 +188,13 @@ func (a *Adapter) Call(ctx context.Context, key string, items []NewUser) ([]batc
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(items[x].Username, items[y].Username) })
-	names := make([]string, len(items))
+	sorted := make([]NewUser, len(items))
 	users := make([]wickrapi.BatchCreateUserRequestItem, len(items))
 	for k, i := range order {
-		names[k] = items[i].Username
+		sorted[k] = items[i]
 		users[k] = toRequestItem(&items[i])
 	}
-	token, set := a.callToken(key, names)
+	token, id, hasID := a.callToken(ctx, key, sorted)
 	in := &wickrapi.BatchCreateUserInput{NetworkId: aws.String(key), Users: users, ClientToken: aws.String(token)}
 
 	cs := &callState{}
@@ -204,10 +205,13 @@ func (a *Adapter) Call(ctx context.Context, key string, items []NewUser) ([]batc
 		}
 		return nil, &callError{err: err, items: items}
 	}
-	res, again := a.attribute(key, items, out)
-	if again {
-		a.answered(set)
+	if hasID {
+		a.answered(id)
 	}
+	// attribute's second result, whether the answer left users to retry,
+	// no longer matters for tokens: users retried after an answer go in a
+	// new call, which gets a new token.
+	res, _ := a.attribute(key, items, out)
 	return res, nil
 }
 

@@ -1,6 +1,7 @@
 package wickr_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,10 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/awsfake"
 	"github.com/batchkit/batchkit/internal/conformance"
 	"github.com/batchkit/batchkit/wickr"
+	"github.com/batchkit/batchkit/wickr/wickrapi"
 	"github.com/batchkit/batchkit/wickr/wickrtest"
 )
 
@@ -30,13 +34,19 @@ func conformanceHarness() conformance.Harness[wickr.NewUser, wickr.Result] {
 		// The kit renders ItemFailureRate as "Internal server error, please
 		// retry", which the adapter retries as CodeInternal.
 		ItemFaultCodes: []batch.Code{batch.CodeInternal},
+		// A reason "Rate limit exceeded" is a throttle.
+		ItemThrottles: true,
 		// A user sent again, in another set of users, after a call that
 		// created it lost its answer, conflicts with itself.
 		CallFaultCodes: []batch.Code{batch.CodeConflict},
+		// A user given twice is created once; the other item conflicts.
+		DuplicateCodes: []batch.Code{batch.CodeConflict},
 		Invalid: []conformance.Invalid[wickr.NewUser]{
 			{Item: wickr.NewUser{NetworkId: "1000", Username: "u-bad-network", SecurityGroupIds: []string{"sg-1"}}, Field: "NetworkId"},
 			{Item: wickr.NewUser{NetworkId: "10000000", SecurityGroupIds: []string{"sg-1"}}, Field: "Username"},
 			{Item: wickr.NewUser{NetworkId: "10000000", Username: "u-two-groups", SecurityGroupIds: []string{"sg-1", "sg-2"}}, Field: "SecurityGroupIds"},
+			{Item: wickr.NewUser{NetworkId: "10000000", Username: "u-blank-group", SecurityGroupIds: []string{"sg 1"}}, Field: "SecurityGroupIds"},
+			{Item: wickr.NewUser{NetworkId: "10000000", Username: "u-bad-name", SecurityGroupIds: []string{"sg-1"}, FirstName: "\xff"}, Field: "FirstName"},
 		},
 		NewKit: func(t *testing.T, s conformance.Setup) *conformance.Kit[wickr.NewUser, wickr.Result] {
 			networks := max(s.Keys, 1)
@@ -56,12 +66,28 @@ func conformanceHarness() conformance.Harness[wickr.NewUser, wickr.Result] {
 			for i := range s.Unknown {
 				k.Unknown = append(k.Unknown, item(fmt.Sprintf("9%07d", i%2), fmt.Sprintf("unknown-%d@example.com", i)))
 			}
-			srv := wickrtest.NewServer(func(o *wickrtest.Options) { o.Faults = s.Faults })
+			srv := wickrtest.NewServer(func(o *wickrtest.Options) {
+				o.Faults, o.GenericAuthErrors = s.Faults, s.GenericAuthErrors
+				if s.ItemThrottles {
+					o.ItemFailureReasons = []string{"Rate limit exceeded"}
+				}
+			})
 			t.Cleanup(srv.Close)
 			for i := range networks {
 				srv.AddNetwork(network(i), "sg-1")
 			}
-			k.Adapter = wickr.New(srv.Client())
+			k.Adapter = wickr.New(srv.Client(func(o *wickrapi.Options) {
+				if s.Secret == "" {
+					return
+				}
+				o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+					return aws.Credentials{AccessKeyID: wickrtest.AccessKeyID, SecretAccessKey: s.Secret}, nil
+				})
+				// The signer caches derived keys per access key and region,
+				// not per secret: a region of its own keeps the wrong key
+				// away from the other clients of this binary.
+				o.Region = "eu-west-3"
+			}))
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close

@@ -84,35 +84,55 @@
 //
 // BatchCreateUser takes an idempotency token (X-Client-Token): a request
 // resent with the same token gets the first answer, and nobody is created
-// twice. The adapter derives each call's token from the call's network and
-// users, so that resending the same call reuses it and a different set of
-// users gets a different one:
+// twice. The adapter derives each call's token from the call's content and
+// its rank among the calls with that content, so that a call sent again
+// reuses its token while two different calls never share one (issue 8):
 //
 //	token = prefix + the first 64-len(prefix) hex digits of SHA-256(
-//	            uvarint(len(networkId)) networkId
-//	            for each user name in increasing byte order:
-//	                uvarint(len(username)) username
+//	            str(networkId)
+//	            for each user, in increasing byte order of Username:
+//	                str(Username)
+//	                uvarint(len(SecurityGroupIds)), then str(id) for each
+//	                str(FirstName) str(LastName) str(InviteCode)
+//	                0 when InviteCodeTtl is nil, else 1 uvarint(uint32(*InviteCodeTtl))
+//	                0, 1 or 2 when CodeValidation is nil, false or true
 //	            [uvarint(n) when n > 0])
 //
-// where uvarint is encoding/binary's unsigned varint and prefix is
+// where str(s) is uvarint(len(s)) followed by the bytes of s, uvarint is
+// encoding/binary's unsigned varint, and prefix is
 // [Options.ClientTokenPrefix] (by default 16 random hex digits and '-',
-// chosen by [New]). [Adapter.ClientToken] computes it. n counts the answers
-// this Adapter already received for the same network and users that left
-// some of them to be retried: a resend after such an answer must be a new
-// request, not a replay of that answer. Tokens are at most 64 characters
-// from the model's pattern ^[a-zA-Z0-9-_:]+$. The request lists users in
-// the same order, so the same token always comes with the same body.
+// chosen by [New]). n is the call's rank: the number of earlier calls this
+// Adapter sent with the same content (the same network and users, down to
+// every member). The engine sends a call that failed as a whole, retryably,
+// again as the same call ([batch.CallID]): it keeps its token, so the
+// service replays its answer if it applied it. Every other call gets the
+// next rank, so an item duplicated in the input, sent later in a call with
+// the same content as an earlier one, gets a token of its own and fails
+// with [batch.CodeConflict] ("User already exists") instead of receiving the
+// earlier call's answer. A call that does not come from a run (no
+// [batch.CallID]) is always a new call. [Adapter.ClientToken] computes the
+// token of rank 0. Tokens are at most 64 characters from the model's pattern
+// ^[a-zA-Z0-9-_:]+$, and the request lists users in the same order, so the
+// same token always comes with the same body.
+//
+// With a fixed [Options.ClientTokenPrefix], a job rerun over the same input
+// by a new Adapter (after a crash) derives the same tokens as long as it
+// forms the same calls in the same order, which a run with MaxInFlight 1
+// over the same input and answers does: the service answers the calls it
+// applied with their first answers. The Adapter remembers about 30 bytes
+// per distinct call content it sent, to rank calls.
 //
 // All the attempts the client's retryer makes for one call carry its token,
-// so a dropped answer is recovered within the call. When the engine retries
-// users after a call failed as a whole, it may pack them with other users;
-// that set has a different token, and a user the lost call did create then
-// fails with "User already exists". The adapter cannot prove that the
-// conflicting user is the one the run created (the answer carries no token
-// or creation time), so it reports [batch.CodeConflict], permanent, and adds
-// to the message that an earlier call carrying the user lost its answer, so
-// this run may have created it. It remembers such users, under a mutex,
-// until they get a final answer.
+// and so does the engine's resend of the call, so a dropped answer is
+// recovered. Users retried in a new call (after their own failure inside an
+// answer, or from a resend that had to leave some users out) get a new
+// token, and a user the lost call did create then fails with "User already
+// exists". The adapter cannot prove that the conflicting user is the one
+// the run created (the answer carries no token or creation time), so it
+// reports [batch.CodeConflict], permanent, and adds to the message that an
+// earlier call carrying the user lost its answer, so this run may have
+// created it. It remembers such users, under a mutex, until they get a
+// final answer.
 //
 // # Retries
 //

@@ -157,20 +157,26 @@ func ExampleAdapter_Classify() {
 }
 
 // ExampleAdapter_ClientToken shows the client tokens of a job with a stable
-// prefix: the same users in the same network always get the same token, in
-// any order and in any process.
+// prefix: the first call carrying the same users in the same network always
+// gets the same token, in any order and in any process.
 func ExampleAdapter_ClientToken() {
 	a := wickr.New(nil, func(o *wickr.Options) { o.ClientTokenPrefix = "job-2024-07:" })
-	t1 := a.ClientToken("12345678", "alice@example.com", "bob@example.com")
-	t2 := a.ClientToken("12345678", "bob@example.com", "alice@example.com")
-	t3 := a.ClientToken("12345678", "alice@example.com")
+	alice := wickr.NewUser{NetworkId: "12345678", Username: "alice@example.com", SecurityGroupIds: []string{"sg-1"}}
+	bob := wickr.NewUser{NetworkId: "12345678", Username: "bob@example.com", SecurityGroupIds: []string{"sg-1"}}
+	t1 := a.ClientToken("12345678", alice, bob)
+	t2 := a.ClientToken("12345678", bob, alice)
+	t3 := a.ClientToken("12345678", alice)
+	alice.FirstName = "Alice"
+	t4 := a.ClientToken("12345678", alice, bob)
 	fmt.Println(t1[:12], len(t1))
 	fmt.Println("same users, same token:", t1 == t2)
 	fmt.Println("other users, other token:", t1 != t3)
+	fmt.Println("other details, other token:", t1 != t4)
 	// Output:
 	// job-2024-07: 64
 	// same users, same token: true
 	// other users, other token: true
+	// other details, other token: true
 }
 
 // ExampleOptions makes a job's client tokens reproducible, so that a job

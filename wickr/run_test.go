@@ -10,13 +10,11 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/conformance"
 	"github.com/batchkit/batchkit/wickr"
 	"github.com/batchkit/batchkit/wickr/wickrapi"
 	"github.com/batchkit/batchkit/wickr/wickrtest"
@@ -87,43 +85,21 @@ const lostNote = "this run may have created the user"
 // user that exists.
 func checkAccounted(t *testing.T, srv *wickrtest.Server, items []wickr.NewUser, rep *batch.Report[wickr.NewUser, wickr.Result]) {
 	t.Helper()
-	if len(rep.Outcomes) != len(items) {
-		t.Fatalf("got %d outcomes, want %d", len(rep.Outcomes), len(items))
+	if !conformance.CheckReport(t, rep, items) {
+		t.FailNow()
 	}
-	var ok, failed, canceled int
 	for i, o := range rep.Outcomes {
-		if o.Index != i || o.Item.Username != items[i].Username || o.Item.NetworkId != items[i].NetworkId {
-			t.Fatalf("outcome %d has index %d item %s, want the input item", i, o.Index, o.Item.Username)
-		}
-		switch o.Status {
-		case batch.StatusSucceeded:
-			ok++
+		switch {
+		case o.Status == batch.StatusSucceeded:
 			u, found := srv.User(o.Item.NetworkId, o.Item.Username)
-			if o.Err != nil || !found || u.UserId != o.Value.UserId || u.FirstName != o.Item.FirstName {
-				t.Errorf("item %d reported created (id %q, err %v), but the service holds %+v (found %v)", i, o.Value.UserId, o.Err, u.UserId, found)
+			if !found || u.UserId != o.Value.UserId || u.FirstName != o.Item.FirstName {
+				t.Errorf("item %d reported created (id %q), but the service holds %+v (found %v)", i, o.Value.UserId, u.UserId, found)
 			}
-		case batch.StatusFailed:
-			failed++
-			if o.Err == nil {
-				t.Errorf("item %d failed without an error", i)
-				continue
+		case o.Status == batch.StatusFailed && o.Err.Code == batch.CodeConflict:
+			if _, found := srv.User(o.Item.NetworkId, o.Item.Username); !found {
+				t.Errorf("item %d failed with Conflict, but the user does not exist", i)
 			}
-			if o.Err.Code == batch.CodeConflict {
-				if _, found := srv.User(o.Item.NetworkId, o.Item.Username); !found {
-					t.Errorf("item %d failed with Conflict, but the user does not exist", i)
-				}
-			}
-		case batch.StatusCanceled:
-			canceled++
-			if o.Err == nil || o.Err.Code != batch.CodeCanceled {
-				t.Errorf("item %d canceled with error %v", i, o.Err)
-			}
-		default:
-			t.Errorf("item %d has no outcome (status %v)", i, o.Status)
 		}
-	}
-	if ok != rep.Succeeded || failed != rep.Failed || canceled != rep.Canceled {
-		t.Errorf("report counts %d/%d/%d, outcomes say %d/%d/%d", rep.Succeeded, rep.Failed, rep.Canceled, ok, failed, canceled)
 	}
 }
 
@@ -273,293 +249,6 @@ func TestRunMixedReasonsInOneCall(t *testing.T) {
 	}
 }
 
-func TestRunRetriesRetryableItemFailures(t *testing.T) {
-	srv := wickrtest.NewServer(func(o *wickrtest.Options) {
-		o.Faults.Seed = 7
-		o.Faults.ItemFailureRate = 0.3
-		o.ItemFailureReasons = []string{"Internal server error, please retry", "Rate limit exceeded"}
-	})
-	defer srv.Close()
-	items := append(seed(srv, "10000001", 60), seed(srv, "10000002", 60)...)
-	rep, err := runner(t, wickr.New(srv.Client()), func(o *batch.Options) { o.MaxAttempts = 20 }).Run(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Run() error = %v", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	if rep.Succeeded != len(items) {
-		t.Fatalf("Succeeded = %d of %d: %v", rep.Succeeded, len(items), rep.Err())
-	}
-	if rep.Stats.Retries == 0 || rep.Stats.ThrottledCalls == 0 {
-		t.Errorf("Stats = %+v, want retries and throttled calls", rep.Stats)
-	}
-	checkCreatedOnce(t, srv, items, 0)
-	if srv.Created() != len(items) {
-		t.Errorf("created %d users, want %d", srv.Created(), len(items))
-	}
-	replays := 0
-	for _, r := range srv.Requests() {
-		if r.Fault == "replay" {
-			replays++
-		}
-	}
-	if replays != 0 {
-		t.Errorf("%d requests were answered from a client token: a resend after a retryable answer must use a new token", replays)
-	}
-}
-
-// TestRunUnderQuota runs into the service's request quota: the client
-// retries the 429s, the adapter signals each to the engine, and the engine
-// lowers its send rate, so that after the first burst few calls are
-// throttled.
-func TestRunUnderQuota(t *testing.T) {
-	const quota = 50.0
-	srv := wickrtest.NewServer(func(o *wickrtest.Options) {
-		o.Faults.Quota, o.Faults.QuotaBurst = quota, 5
-		o.Faults.Latency = 5 * time.Millisecond
-	})
-	defer srv.Close()
-	var items []wickr.NewUser
-	for n := range 4 {
-		items = append(items, seed(srv, fmt.Sprintf("2000000%d", n), 150)...)
-	}
-	var mu sync.Mutex
-	var rates []float64
-	a := wickr.New(srv.Client(), func(o *wickr.Options) { o.MaxItemsPerCall = 10 })
-	rep, err := runner(t, a, func(o *batch.Options) {
-		o.MaxAttempts = 20
-		// The client's retry quota runs out under the first burst and
-		// fails calls without sending them; this test is about the send
-		// rate, not about the run's retry budget.
-		o.RetryBudget = 1 << 20
-		// Start above the quota, so the service throttles and the engine
-		// must come down, but not so far above it that the run is over
-		// before the rate settles.
-		o.Rate = 2 * quota
-		o.MinRate = quota / 3
-		o.Hooks.OnThrottle = func(ti batch.ThrottleInfo) {
-			mu.Lock()
-			rates = append(rates, ti.Rate)
-			mu.Unlock()
-		}
-	}).Run(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Run() error = %v", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	if rep.Succeeded != len(items) {
-		t.Fatalf("Succeeded = %d of %d: %v", rep.Succeeded, len(items), rep.Err())
-	}
-	reqs := srv.Requests()
-	slices.SortFunc(reqs, func(a, b wickrtest.Request) int { return a.Time.Compare(b.Time) })
-	middle := reqs[0].Time.Add(reqs[len(reqs)-1].Time.Sub(reqs[0].Time) / 2)
-	throttled, late, lateThrottled := 0, 0, 0
-	for _, r := range reqs {
-		isLate := r.Time.After(middle)
-		if isLate {
-			late++
-		}
-		if r.Fault != "throttle" {
-			continue
-		}
-		throttled++
-		if isLate {
-			lateThrottled++
-		}
-		if r.Status != 429 {
-			t.Errorf("throttled request answered %d, want 429", r.Status)
-		}
-	}
-	calls := rep.Stats.Calls
-	t.Logf("%d items, %d calls, %d requests; %d throttled by the service (%d of %d in the second half); %d throttled calls seen by the engine; rates after signals %.1f; elapsed %v (%.1f calls/s, quota %.0f)",
-		len(items), calls, len(reqs), throttled, lateThrottled, late, rep.Stats.ThrottledCalls, rates, rep.Stats.Elapsed, float64(calls)/rep.Stats.Elapsed.Seconds(), quota)
-	if throttled == 0 || len(rates) == 0 {
-		t.Fatalf("the quota was never hit (%d throttled requests, %d signals); the test does not exercise it", throttled, len(rates))
-	}
-	if rep.Stats.ThrottledCalls == 0 {
-		t.Error("the engine saw no throttled call: the client's retried 429s were not signaled")
-	}
-	// The adaptive rate probes upwards after every success, so a run held at
-	// the quota meets it now and then; without adaptation about half of the
-	// requests would be refused.
-	if limit := late/5 + 1; lateThrottled > limit {
-		t.Errorf("%d of the %d requests of the second half were throttled, want at most %d", lateThrottled, late, limit)
-	}
-	checkCreatedOnce(t, srv, items, 0)
-}
-
-// TestRunSignalsThrottlesTheSDKRetried checks that a 429 the client retried
-// successfully still reaches the engine.
-func TestRunSignalsThrottlesTheSDKRetried(t *testing.T) {
-	srv := wickrtest.NewServer(func(o *wickrtest.Options) { o.Faults.Quota, o.Faults.QuotaBurst = 50, 1 })
-	defer srv.Close()
-	items := seed(srv, "12345678", 40)
-	var mu sync.Mutex
-	hidden := 0
-	client := srv.Client(func(o *wickrapi.Options) { o.RetryMaxAttempts = 6 })
-	a := wickr.New(client, func(o *wickr.Options) { o.MaxItemsPerCall = 5 })
-	rep, err := runner(t, a, func(o *batch.Options) {
-		o.MaxInFlight = 2
-		o.MinRate = 25 // keeps the run short after the rate is cut
-		o.Hooks.OnCall = func(ci batch.CallInfo) {
-			if ci.Done && ci.Throttled && ci.Err == nil {
-				mu.Lock()
-				hidden++
-				mu.Unlock()
-			}
-		}
-	}).Run(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Run() error = %v", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	throttled := 0
-	for _, r := range srv.Requests() {
-		if r.Fault == "throttle" {
-			throttled++
-		}
-	}
-	if throttled == 0 {
-		t.Skip("the quota was not hit on this machine; nothing to check")
-	}
-	if hidden == 0 {
-		t.Errorf("the service throttled %d requests but no successful call was marked throttled", throttled)
-	}
-}
-
-func TestRunPoisonIsolatedByBisect(t *testing.T) {
-	srv := wickrtest.NewServer(func(o *wickrtest.Options) {
-		o.Faults.Poison = []string{"12345678-u5@example.com", "12345678-u73@example.com"}
-	})
-	defer srv.Close()
-	items := seed(srv, "12345678", 100)
-	rep, err := runner(t, wickr.New(srv.Client())).Run(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Run() error = %v", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	if rep.Succeeded != 98 || rep.Failed != 2 {
-		t.Fatalf("got %d succeeded, %d failed; want 98, 2: %v", rep.Succeeded, rep.Failed, rep.Err())
-	}
-	for _, i := range []int{5, 73} {
-		o := rep.Outcomes[i]
-		if o.Status != batch.StatusFailed || o.Err.Code != batch.CodeInvalidInput || o.Err.ServiceCode != "ValidationError" ||
-			o.Err.Field != "Username" || o.Err.RequestID == "" {
-			t.Errorf("item %d: %v %v, want an InvalidInput failure in Username with the service's ValidationError and request ID", i, o.Status, o.Err)
-		}
-	}
-	if rep.Stats.Bisections == 0 {
-		t.Error("no bisection recorded")
-	}
-	poisoned := 0
-	for _, r := range srv.Requests() {
-		if r.Fault == "poison" {
-			poisoned++
-		}
-	}
-	// Two calls of 50, each split down to its poison user: 1+2+...
-	// at most 1 + 2*6 rejected requests per poison user.
-	if poisoned < 2 || poisoned > 2*(1+2*6) {
-		t.Errorf("%d requests were rejected for poison, want between 2 and 26", poisoned)
-	}
-	checkCreatedOnce(t, srv, items, 0)
-}
-
-func TestRunUnknownNetworkFailsOnlyItsItems(t *testing.T) {
-	srv := wickrtest.NewServer()
-	defer srv.Close()
-	known := seed(srv, "12345678", 30)
-	var items []wickr.NewUser
-	for i := range 75 {
-		items = append(items, newUser("99999999", fmt.Sprintf("m%d", i)))
-		if i < len(known) {
-			items = append(items, known[i])
-		}
-	}
-	rep, err := runner(t, wickr.New(srv.Client()), func(o *batch.Options) { o.MaxInFlight = 1 }).Run(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Run() error = %v", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	if rep.Succeeded != 30 || rep.Failed != 75 || rep.ByCode[batch.CodeNotFound] != 75 {
-		t.Fatalf("got %d succeeded, %d failed (%v); want 30, 75 NotFound", rep.Succeeded, rep.Failed, rep.ByCode)
-	}
-	for _, o := range rep.Outcomes {
-		if o.Item.NetworkId == "99999999" && (o.Err == nil || o.Err.ServiceCode != "ResourceNotFoundError") {
-			t.Errorf("item %d of the missing network: %v", o.Index, o.Err)
-		}
-	}
-	perNetwork := map[string]int{}
-	for _, r := range srv.Requests() {
-		perNetwork[networkOf(r)]++
-	}
-	if perNetwork["99999999"] != 1 || perNetwork["12345678"] != 1 {
-		t.Errorf("requests per network = %v, want one each", perNetwork)
-	}
-}
-
-func TestRunBadCredentialsEndTheRun(t *testing.T) {
-	for _, generic := range []bool{false, true} {
-		t.Run(fmt.Sprintf("generic=%v", generic), func(t *testing.T) {
-			srv := wickrtest.NewServer(func(o *wickrtest.Options) { o.GenericAuthErrors = generic })
-			defer srv.Close()
-			var items []wickr.NewUser
-			for n := range 5 {
-				items = append(items, seed(srv, fmt.Sprintf("3000000%d", n), 120)...)
-			}
-			client := srv.Client(func(o *wickrapi.Options) {
-				o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-					return aws.Credentials{AccessKeyID: wickrtest.AccessKeyID, SecretAccessKey: "not-the-secret"}, nil
-				})
-				// The client's signer caches derived keys per access key
-				// and region, not per secret; a region of its own keeps the
-				// wrong key away from the other clients of this binary.
-				o.Region = "eu-west-3"
-			})
-			rep, err := runner(t, wickr.New(client), func(o *batch.Options) { o.MaxInFlight = 2 }).Run(context.Background(), items)
-			if !errors.Is(err, batch.ErrUnauthorized) {
-				t.Fatalf("Run() error = %v, want Unauthorized", err)
-			}
-			if strings.Contains(err.Error(), "not-the-secret") {
-				t.Errorf("error %q leaks the secret", err)
-			}
-			checkAccounted(t, srv, items, rep)
-			if rep.Failed != len(items) || rep.ByCode[batch.CodeUnauthorized] != len(items) {
-				t.Errorf("got %d failed (%v), want all %d Unauthorized", rep.Failed, rep.ByCode, len(items))
-			}
-			if n := len(srv.Requests()); n == 0 || n > 2 {
-				t.Errorf("got %d requests, want at most the 2 in flight", n)
-			}
-		})
-	}
-}
-
-func TestRunCanceledMidRun(t *testing.T) {
-	srv := wickrtest.NewServer(func(o *wickrtest.Options) { o.Faults.Latency = 10 * time.Millisecond })
-	defer srv.Close()
-	items := seed(srv, "12345678", 500)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	rep, err := runner(t, wickr.New(srv.Client()), func(o *batch.Options) {
-		o.MaxInFlight = 1
-		o.Hooks.OnCall = func(ci batch.CallInfo) {
-			if ci.Done {
-				cancel()
-			}
-		}
-	}).Run(ctx, items)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Run() error = %v, want context.Canceled", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	if rep.Succeeded < 50 || rep.Failed != 0 || rep.Succeeded+rep.Canceled != len(items) {
-		t.Errorf("got %d succeeded, %d failed, %d canceled; want the first call's 50 to succeed and the rest canceled",
-			rep.Succeeded, rep.Failed, rep.Canceled)
-	}
-	if n := len(srv.Requests()); n > 2 {
-		t.Errorf("got %d requests after canceling during the first, want at most 2", n)
-	}
-}
-
 // conflictsAreOurs checks the outcomes of a run over new users: each
 // succeeded, or failed with a Conflict that notes a lost answer (the user
 // was created by this run, which cannot be proven from the answer).
@@ -575,43 +264,6 @@ func conflictsAreOurs(t *testing.T, rep *batch.Report[wickr.NewUser, wickr.Resul
 		}
 	}
 	return conflicts
-}
-
-func TestRunTenThousandItemsWithFaults(t *testing.T) {
-	srv := wickrtest.NewServer(func(o *wickrtest.Options) {
-		o.Faults = wickrtest.Faults{
-			Seed:            42,
-			ItemFailureRate: 0.03,
-			CallFailureRate: 0.02,
-			DropRate:        0.01,
-			MalformedRate:   0.01,
-		}
-	})
-	defer srv.Close()
-	var items []wickr.NewUser
-	for n := range 5 {
-		items = append(items, seed(srv, fmt.Sprintf("4000000%d", n), 2000)...)
-	}
-	rand.New(rand.NewPCG(3, 4)).Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
-	rep, err := runner(t, wickr.New(srv.Client()), func(o *batch.Options) { o.MaxAttempts = 10 }).Run(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Run() error = %v", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	conflicts := conflictsAreOurs(t, rep)
-	faults := map[string]int{}
-	for _, r := range srv.Requests() {
-		faults[r.Fault]++
-	}
-	t.Logf("%d items: %d succeeded, %d failed %v (%d conflicts with users a lost answer created); stats %+v; request faults %v",
-		len(items), rep.Succeeded, rep.Failed, rep.ByCode, conflicts, rep.Stats, faults)
-	checkCreatedOnce(t, srv, items, 0)
-	if srv.Created() != len(items) {
-		t.Errorf("created %d users, want every one of the %d", srv.Created(), len(items))
-	}
-	if faults["malformed"] == 0 || faults["drop"] == 0 || faults["internal"] == 0 || faults["item-errors"] == 0 || faults["replay"] == 0 {
-		t.Errorf("request faults %v: some fault never fired, the test does not exercise it", faults)
-	}
 }
 
 // TestRunIdempotentUnderDroppedAnswers loses many answers after the service
@@ -746,75 +398,6 @@ func TestRunDroppedAnswersNeverSucceed(t *testing.T) {
 	reqs := srv.Requests()
 	if len(reqs) < 6 || reqs[0].Header.Get("X-Client-Token") != reqs[2].Header.Get("X-Client-Token") || reqs[1].Fault != "drop" {
 		t.Errorf("got %d requests, want at least 6, the first three with one token", len(reqs))
-	}
-}
-
-func TestRunDuplicateUserNames(t *testing.T) {
-	srv := wickrtest.NewServer()
-	defer srv.Close()
-	items := seed(srv, "12345678", 5)
-	items = append(items, items[1], items[3])
-	rep, err := runner(t, wickr.New(srv.Client())).Run(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Run() error = %v", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	if rep.Succeeded != 5 || rep.ByCode[batch.CodeConflict] != 2 {
-		t.Errorf("got %d succeeded, by code %v; want 5 and 2 Conflicts", rep.Succeeded, rep.ByCode)
-	}
-	for _, r := range srv.Requests() {
-		names := sentUsers(t, r)
-		if len(names) != len(slices.Compact(slices.Clone(names))) {
-			t.Errorf("a request carries a user name twice: %v", names)
-		}
-	}
-	checkCreatedOnce(t, srv, items, 0)
-}
-
-func TestRunValidation(t *testing.T) {
-	srv := wickrtest.NewServer()
-	defer srv.Close()
-	good := seed(srv, "12345678", 2)
-	tests := []struct {
-		name  string
-		item  wickr.NewUser
-		field string
-	}{
-		{"bad network", wickr.NewUser{NetworkId: "1234", Username: "x", SecurityGroupIds: []string{"sg-1"}}, "NetworkId"},
-		{"no user name", wickr.NewUser{NetworkId: "12345678", SecurityGroupIds: []string{"sg-1"}}, "Username"},
-		{"two groups", wickr.NewUser{NetworkId: "12345678", Username: "y", SecurityGroupIds: []string{"sg-1", "sg-2"}}, "SecurityGroupIds"},
-		{"blank group", wickr.NewUser{NetworkId: "12345678", Username: "z", SecurityGroupIds: []string{"sg 1"}}, "SecurityGroupIds"},
-		{"bad first name", wickr.NewUser{NetworkId: "12345678", Username: "w", SecurityGroupIds: []string{"sg-1"}, FirstName: "\xff"}, "FirstName"},
-	}
-	items := append([]wickr.NewUser(nil), good...)
-	for _, tt := range tests {
-		items = append(items, tt.item)
-	}
-	rep, err := runner(t, wickr.New(srv.Client())).Run(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Run() error = %v", err)
-	}
-	checkAccounted(t, srv, items, rep)
-	for i, tt := range tests {
-		o := rep.Outcomes[len(good)+i]
-		if o.Status != batch.StatusFailed || o.Err.Code != batch.CodeInvalidInput || o.Err.Field != tt.field || o.Attempts != 0 {
-			t.Errorf("%s: got %v %v field %q after %d attempts, want InvalidInput in %s, never sent", tt.name, o.Status, o.Err, o.Err.Field, o.Attempts, tt.field)
-		}
-	}
-	reqs := srv.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("got %d requests, want 1", len(reqs))
-	}
-	if names := sentUsers(t, reqs[0]); len(names) != 2 {
-		t.Errorf("the request carries %v, want only the two valid users", names)
-	}
-
-	plan, err := runner(t, wickr.New(srv.Client())).Plan(items)
-	if err != nil {
-		t.Fatalf("Plan() error = %v", err)
-	}
-	if len(plan.Calls) != 1 || len(plan.Invalid) != len(tests) {
-		t.Errorf("Plan() = %d calls, %d invalid; want 1, %d", len(plan.Calls), len(plan.Invalid), len(tests))
 	}
 }
 

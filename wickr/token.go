@@ -1,12 +1,14 @@
 package wickr
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"hash"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/batchkit/batchkit/batch"
 )
@@ -33,30 +35,53 @@ func tokenChar(c byte) bool {
 }
 
 // ClientToken returns the client token of the first call carrying exactly
-// the users named usernames (in any order) in network networkID, as the
-// rule in the package documentation derives it: the Adapter's prefix
-// followed by the hash, 64 characters in all. It returns "" when
-// [Options.ClientTokenPrefix] is invalid.
-func (a *Adapter) ClientToken(networkID string, usernames ...string) string {
+// users (in any order) in network networkID, as the rule in the package
+// documentation derives it: the Adapter's prefix followed by the hash, 64
+// characters in all. Later calls with the same content get other tokens.
+// It returns "" when [Options.ClientTokenPrefix] is invalid.
+func (a *Adapter) ClientToken(networkID string, users ...NewUser) string {
 	if a.prefixErr != nil {
 		return ""
 	}
-	names := slices.Clone(usernames)
-	slices.Sort(names)
-	return a.token(setHash(networkID, names, 0))
+	sorted := slices.Clone(users)
+	slices.SortStableFunc(sorted, func(x, y NewUser) int { return strings.Compare(x.Username, y.Username) })
+	return a.token(contentHash(networkID, sorted, 0))
 }
 
-// setHash hashes a call set: the network ID, then each user name (sorted in
-// increasing byte order by the caller), each preceded by its length in bytes
-// as an unsigned varint; then, for resend n > 0, the uvarint n.
-func setHash(network string, sortedNames []string, resend uint64) []byte {
+// contentHash hashes a call's content: the network ID, then each user in
+// the request's order (by Username) with every member the request carries
+// for it, then, for the n-th later call with the same content, n > 0. See
+// "Client tokens" in the package documentation for the encoding.
+func contentHash(network string, users []NewUser, n uint64) []byte {
 	h := sha256.New()
 	writeString(h, network)
-	for _, u := range sortedNames {
-		writeString(h, u)
+	for i := range users {
+		u := &users[i]
+		writeString(h, u.Username)
+		writeUvarint(h, uint64(len(u.SecurityGroupIds)))
+		for _, g := range u.SecurityGroupIds {
+			writeString(h, g)
+		}
+		writeString(h, u.FirstName)
+		writeString(h, u.LastName)
+		writeString(h, u.InviteCode)
+		if u.InviteCodeTtl == nil {
+			writeUvarint(h, 0)
+		} else {
+			writeUvarint(h, 1)
+			writeUvarint(h, uint64(uint32(*u.InviteCodeTtl)))
+		}
+		switch {
+		case u.CodeValidation == nil:
+			writeUvarint(h, 0)
+		case !*u.CodeValidation:
+			writeUvarint(h, 1)
+		default:
+			writeUvarint(h, 2)
+		}
 	}
-	if resend > 0 {
-		writeUvarint(h, resend)
+	if n > 0 {
+		writeUvarint(h, n)
 	}
 	return h.Sum(nil)
 }
@@ -79,26 +104,47 @@ func (a *Adapter) token(sum []byte) string {
 	return a.prefix + hexSum[:maxClientToken-len(a.prefix)]
 }
 
-// callToken returns the client token for a call set and the set's key in
-// a.resends. sortedNames are the call's user names in increasing order.
-func (a *Adapter) callToken(network string, sortedNames []string) (token, set string) {
-	base := setHash(network, sortedNames, 0)
-	set = hex.EncodeToString(base)
-	a.mu.Lock()
-	n := a.resends[set]
-	a.mu.Unlock()
-	if n == 0 {
-		return a.token(base), set
-	}
-	return a.token(setHash(network, sortedNames, n)), set
+// contentKey identifies a call's content in Adapter.seen: the first 16
+// bytes of its hash with n = 0.
+type contentKey [16]byte
+
+// sentCall is what the Adapter remembers of a call the engine may send
+// again: its content and its rank among the calls with that content.
+type sentCall struct {
+	content contentKey
+	n       uint64
 }
 
-// answered records that the call set got an answer leaving some user to be
-// retried: a resend of the same set must not replay that answer, so it gets
-// the next token.
-func (a *Adapter) answered(set string) {
+// callToken returns the client token of a call to network with users (in
+// request order), and the call's ID when ctx comes from a run. A call the
+// run sends again as a whole, with the same content, gets the token it got
+// first, so the service replays its answer; any other call gets the next
+// rank of its content, so no two calls share a token (issue 8).
+func (a *Adapter) callToken(ctx context.Context, network string, users []NewUser) (token string, id uint64, hasID bool) {
+	base := contentHash(network, users, 0)
+	key := contentKey(base[:16])
+	id, hasID = batch.CallID(ctx)
 	a.mu.Lock()
-	a.resends[set]++
+	sc, resend := a.pending[id]
+	if !hasID || !resend || sc.content != key {
+		sc = sentCall{content: key, n: a.seen[key]}
+		a.seen[key]++
+		if hasID {
+			a.pending[id] = sc
+		}
+	}
+	a.mu.Unlock()
+	if sc.n == 0 {
+		return a.token(base), id, hasID
+	}
+	return a.token(contentHash(network, users, sc.n)), id, hasID
+}
+
+// answered forgets the call id: it got an answer, so the engine never sends
+// it again.
+func (a *Adapter) answered(id uint64) {
+	a.mu.Lock()
+	delete(a.pending, id)
 	a.mu.Unlock()
 }
 

@@ -51,9 +51,9 @@ type Options struct {
 	// Adapter. Set it to a stable identifier of a job, distinct for every
 	// job, to make the job's tokens reproducible across processes, so that
 	// a job restarted after a crash gets the service's answers to the calls
-	// whose answers it lost; a job that changes its users' details must then
-	// change its prefix too, or the service refuses the calls whose tokens
-	// it saw with other details. An invalid prefix makes every item fail
+	// whose answers it lost (a call whose users' details changed gets
+	// another token, and its users already created then conflict). An
+	// invalid prefix makes every item fail
 	// validation with [batch.CodeInvalidInput] naming this field; nothing is
 	// sent.
 	ClientTokenPrefix string
@@ -87,9 +87,13 @@ type Adapter struct {
 	clientFn  []func(*wickrapi.Options)
 
 	mu sync.Mutex // guards the maps below
-	// resends counts, per call set (the hex hash of its network and user
-	// names), the answers that left some user of the set to be retried.
-	resends map[string]uint64
+	// seen counts, per call content, the calls that carried it: about 30
+	// bytes per distinct content.
+	seen map[contentKey]uint64
+	// pending holds, per ID of a call sent by a run that has not been
+	// answered, its content and rank, for the run to send it again with its
+	// token. A call that failed for good stays in it.
+	pending map[uint64]sentCall
 	// unsure holds the users (network "\x00" user name) sent in a call whose
 	// answer was lost or could not be attributed to them, until they get a
 	// final answer.
@@ -111,7 +115,8 @@ func New(client API, optFns ...func(*Options)) *Adapter {
 		maxItems: MaxItemsPerCall,
 		prefix:   o.ClientTokenPrefix,
 		clientFn: append([]func(*wickrapi.Options){}, o.ClientOptions...),
-		resends:  make(map[string]uint64),
+		seen:     make(map[contentKey]uint64),
+		pending:  make(map[uint64]sentCall),
 		unsure:   make(map[string]struct{}),
 	}
 	if o.MaxItemsPerCall > 0 && o.MaxItemsPerCall < MaxItemsPerCall {

@@ -36,6 +36,13 @@ type Faults struct {
 	// (one second's worth), at least 1.
 	QuotaBurst int
 
+	// ThrottleRate is the probability that a request the quota admitted is
+	// refused with [KindThrottle] all the same. It is drawn from a source of
+	// its own, so that unlike the quota it depends only on Seed and the order
+	// of requests, never on timing, and setting it does not change which
+	// requests the other faults pick. Zero throttles none.
+	ThrottleRate float64
+
 	// ItemFailureRate is the probability that [Server.ItemFails] reports
 	// true. The kit decides which retryable item error it renders.
 	ItemFailureRate float64

@@ -13,7 +13,8 @@
 //     signatures are refused through [Options.WriteError] with
 //     [KindMissingAuth], [KindUnknownKey] or [KindSignature].
 //  4. The quota token bucket ([Faults.Quota]) refuses requests beyond the
-//     rate with [KindThrottle].
+//     rate with [KindThrottle], and [Faults.ThrottleRate] refuses some of
+//     the others the same way.
 //  5. The fault plan draws, in this fixed order, a whole-call failure
 //     ([KindInternal]), a dropped response and a malformed body. A dropped
 //     response runs the handler (so its state changes are committed), then
@@ -21,13 +22,17 @@
 //     handler and, when it answered 200, sends its status and headers with a
 //     corrupted body.
 //  6. Every request, refused or not, is appended to the log returned by
-//     [Server.Requests], with the status sent and the fault applied.
+//     [Server.Requests], with the status sent and the fault applied, before
+//     its answer leaves: answers are written into a buffer, logged, then
+//     sent, so a client that got its answer finds its request in the log.
 //
 // Randomness comes from math/rand/v2 PCG sources seeded with [Faults.Seed],
-// one for whole-call faults and one for [Server.ItemFails], each used under a
-// mutex, so for a given seed and the same sequence of requests the faults
-// are the same on every run. The quota bucket runs on the wall clock, so which
-// requests it refuses depends on timing; refused requests take no draws.
+// one for whole-call faults, one for [Faults.ThrottleRate] and one for
+// [Server.ItemFails], each used under a mutex, so for a given seed and the
+// same sequence of requests the faults are the same on every run. The quota
+// bucket runs on the wall clock, so which requests it refuses depends on
+// timing; requests it refuses take no draws. Tests that need throttles
+// independent of timing use [Faults.ThrottleRate].
 //
 // A kit's handler sees only requests that passed steps 2 to 5. It calls
 // [Server.IsPoison] for each identity of a call (and refuses the call with

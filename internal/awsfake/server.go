@@ -40,13 +40,14 @@ type Server struct {
 	idle     *sync.Cond // signalled when inflight drops to 0
 	inflight int
 
-	mu       sync.Mutex // guards everything below
-	faults   Faults
-	poison   map[string]struct{}
-	callRand *rand.Rand
-	itemRand *rand.Rand
-	bucket   tokenBucket
-	log      []Request
+	mu           sync.Mutex // guards everything below
+	faults       Faults
+	poison       map[string]struct{}
+	callRand     *rand.Rand
+	itemRand     *rand.Rand
+	throttleRand *rand.Rand
+	bucket       tokenBucket
+	log          []Request
 }
 
 // NewServer starts a server that serves h behind the wrapper described in
@@ -107,10 +108,11 @@ func (s *Server) Config() aws.Config {
 }
 
 // Requests returns a copy of the request log in arrival order
-// ([Request.Seq]). A request appears once the wrapper is done with it,
-// which for a dropped response is shortly after the client saw the
-// connection close: call [Server.WaitIdle] (or Close) first when that
-// matters. It is empty when [Options.DiscardLog] is set.
+// ([Request.Seq]). A request is logged before its answer is sent or its
+// connection closed, so a client that got an answer (or saw a dropped
+// response) finds its request here at once. Only a request the client
+// abandoned during the added latency is logged after the client gave up:
+// when the server notices. It is empty when [Options.DiscardLog] is set.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	log := append([]Request(nil), s.log...)
@@ -119,9 +121,10 @@ func (s *Server) Requests() []Request {
 	return log
 }
 
-// WaitIdle blocks until no request is being served, so that every request
-// the caller has seen answered (or dropped) is in the log and every
-// handler's effects are visible. It does not stop new requests.
+// WaitIdle blocks until no request is being served, including requests
+// whose clients gave up waiting, so that every request that reached the
+// server is in the log and every handler's effects are visible. It does
+// not stop new requests.
 func (s *Server) WaitIdle() {
 	s.busy.Lock()
 	defer s.busy.Unlock()
@@ -196,8 +199,9 @@ func (s *Server) setFaultsLocked(f Faults) {
 		s.poison[p] = struct{}{}
 	}
 	seed := uint64(f.Seed)
-	s.callRand = rand.New(rand.NewPCG(seed, 0x63616c6c)) // "call"
-	s.itemRand = rand.New(rand.NewPCG(seed, 0x6974656d)) // "item"
+	s.callRand = rand.New(rand.NewPCG(seed, 0x63616c6c))       // "call"
+	s.itemRand = rand.New(rand.NewPCG(seed, 0x6974656d))       // "item"
+	s.throttleRand = rand.New(rand.NewPCG(seed, 0x7468726f74)) // "throt"
 	s.bucket.set(f.Quota, f.QuotaBurst, s.now())
 }
 
@@ -233,29 +237,6 @@ func MarkFault(r *http.Request, fault string) {
 	}
 }
 
-// statusWriter remembers the status written through it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets [http.ResponseController] reach the connection's writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // withBody returns a shallow copy of r with a fresh reader over body.
 func withBody(r *http.Request, body []byte) *http.Request {
 	r2 := r.Clone(r.Context())
@@ -264,7 +245,10 @@ func withBody(r *http.Request, body []byte) *http.Request {
 	return r2
 }
 
-// serveHTTP is the wrapper around the kit's handler.
+// serveHTTP is the wrapper around the kit's handler. Every answer, the
+// kit's or the wrapper's own, is written into a recorder first; the request
+// is logged, and only then is the answer sent (or the connection closed),
+// so that a client that got its answer finds its request in the log.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.busy.Lock()
 	s.inflight++
@@ -290,23 +274,44 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	var mark atomic.Pointer[string]
 	r = r.WithContext(context.WithValue(r.Context(), markKey{}, &mark))
 
-	w.Header().Set("X-Amzn-RequestId", id)
-	sw := &statusWriter{ResponseWriter: w}
-
 	op := ""
 	if s.opts.Operation != nil {
 		op = s.opts.Operation(withBody(r, body))
 	}
-	fault := ""
-	defer func() {
-		if fault == "" {
-			if m := mark.Load(); m != nil {
-				fault = *m
-			}
+	rec := newRecorder(id)
+	fault, answer := s.serveRecorded(rec, r, body)
+	if fault == "" {
+		if m := mark.Load(); m != nil {
+			fault = *m
 		}
-		s.record(r, seq, arrived, body, op, id, sw.status, fault)
-	}()
+	}
+	status := 0
+	if answer {
+		status = rec.Code
+	}
+	s.record(r, seq, arrived, body, op, id, status, fault)
 
+	switch {
+	case answer:
+		send(w, rec)
+	case fault == FaultDrop:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			// Not hijackable (never the case for httptest's HTTP/1.1
+			// server): abort the response instead, which also closes the
+			// connection.
+			panic(http.ErrAbortHandler)
+		}
+		_ = conn.Close()
+	}
+}
+
+// serveRecorded applies the latency, the signature check, the quota and the
+// fault plan to r, running the kit's handler when they let it through, and
+// writes the answer into rec. It returns the fault applied ("" when none)
+// and whether rec holds an answer to send: it does not for a dropped
+// response or a client that went away.
+func (s *Server) serveRecorded(rec *httptest.ResponseRecorder, r *http.Request, body []byte) (fault string, answer bool) {
 	s.mu.Lock()
 	latency := s.faults.Latency
 	s.mu.Unlock()
@@ -316,24 +321,24 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			fault = FaultCanceled
-			return
+			return FaultCanceled, false
 		case <-s.done:
 			t.Stop()
-			fault = KindInternal.String()
-			s.writeError(sw, r, body, KindInternal, "server is closing")
-			return
+			s.writeError(rec, r, body, KindInternal, "server is closing")
+			return KindInternal.String(), true
 		}
 	}
 
 	if aerr := s.verifySignature(r, body); aerr != nil {
-		fault = aerr.kind.String()
-		s.writeError(sw, r, body, aerr.kind, aerr.msg)
-		return
+		s.writeError(rec, r, body, aerr.kind, aerr.msg)
+		return aerr.kind.String(), true
 	}
 
 	s.mu.Lock()
 	allowed := s.bucket.take(s.now())
+	if allowed && s.faults.ThrottleRate > 0 {
+		allowed = !draw(s.throttleRand, s.faults.ThrottleRate)
+	}
 	var fail, drop, malformed bool
 	if allowed {
 		// Always three draws per admitted request, so one fault's rate
@@ -346,67 +351,47 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case !allowed:
-		fault = KindThrottle.String()
-		s.writeError(sw, r, body, KindThrottle, "rate exceeded")
+		s.writeError(rec, r, body, KindThrottle, "rate exceeded")
+		return KindThrottle.String(), true
 	case fail:
-		fault = KindInternal.String()
-		s.writeError(sw, r, body, KindInternal, "we encountered an internal error, please try again")
+		s.writeError(rec, r, body, KindInternal, "we encountered an internal error, please try again")
+		return KindInternal.String(), true
 	case drop:
-		fault = FaultDrop
-		s.serveDropped(w, r, body, id)
-	case malformed:
-		if s.serveMalformed(sw, r, body, id) {
-			fault = FaultMalformed
-		}
-	default:
-		s.handler.ServeHTTP(sw, withBody(r, body))
-		if sw.status == 0 {
-			sw.status = http.StatusOK // what net/http sends for a silent handler
-		}
+		// The handler runs, so its state changes are committed; its answer
+		// is never sent.
+		s.handler.ServeHTTP(rec, withBody(r, body))
+		return FaultDrop, false
 	}
-}
-
-// serveDropped runs the handler into a recorder, so its state changes are
-// committed, then closes the connection without answering.
-func (s *Server) serveDropped(w http.ResponseWriter, r *http.Request, body []byte, id string) {
-	rec := newRecorder(id)
 	s.handler.ServeHTTP(rec, withBody(r, body))
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		// Not hijackable (never the case for httptest's HTTP/1.1 server):
-		// abort the response instead, which also closes the connection.
-		panic(http.ErrAbortHandler)
-	}
-	_ = conn.Close()
-}
-
-// serveMalformed runs the handler into a recorder and sends its answer,
-// with the body corrupted when the status is 200. It reports whether it
-// corrupted the body.
-func (s *Server) serveMalformed(w http.ResponseWriter, r *http.Request, body []byte, id string) bool {
-	rec := newRecorder(id)
-	s.handler.ServeHTTP(rec, withBody(r, body))
-	out := rec.Body.Bytes()
-	corrupted := rec.Code == http.StatusOK
-	if corrupted {
+	if malformed && rec.Code == http.StatusOK {
+		out := rec.Body.Bytes()
 		if s.opts.Corrupt != nil {
 			out = s.opts.Corrupt(out)
 		} else {
 			out = Truncate(out)
 		}
+		rec.Body = bytes.NewBuffer(out)
+		return FaultMalformed, true
 	}
+	return "", true
+}
+
+// send writes the answer held by rec to w, with a Content-Length matching
+// its body. A handler that wrote nothing answers 200 with an empty body, as
+// net/http does.
+func send(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 	h := w.Header()
 	for k, v := range rec.Header() {
 		h[k] = v
 	}
+	out := rec.Body.Bytes()
 	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(out)
-	return corrupted
 }
 
 // newRecorder returns a recorder already carrying the request ID header,
-// as the real writer does.
+// as every answer does.
 func newRecorder(id string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	rec.Header().Set("X-Amzn-RequestId", id)

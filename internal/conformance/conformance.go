@@ -36,6 +36,22 @@ type Setup struct {
 	// permanent error (a user, or for keyed operations preferably a whole
 	// account, network or channel, that does not exist).
 	Unknown int
+
+	// Secret, when not empty, is the secret access key the adapter's client
+	// must sign with instead of the kit's, keeping the kit's access key, so
+	// that the kit refuses every request (if the client caches signing keys
+	// per access key and region, give it a region of its own).
+	Secret string
+
+	// GenericAuthErrors asks the kit to refuse credentials with AWS's
+	// generic errors instead of the service's modeled one, where the kit
+	// has both.
+	GenericAuthErrors bool
+
+	// ItemThrottles asks the kit to fail the items Faults.ItemFailureRate
+	// picks with the service's throttle code inside the answer, instead of
+	// a transient error. It is set only when [Harness.ItemThrottles] is.
+	ItemThrottles bool
 }
 
 // Kit is one running fake service, seeded as a [Setup] asked, together
@@ -130,6 +146,17 @@ type Harness[T, R any] struct {
 	// [batch.CodeNotFound] only.
 	UnknownCodes []batch.Code
 
+	// ItemThrottles says that the service reports throttles per item inside
+	// its answers and that NewKit renders them when Setup.ItemThrottles
+	// asks. False skips the subtest about them.
+	ItemThrottles bool
+
+	// DuplicateCodes are the codes a later occurrence of an item given
+	// twice in the input fails with, for an operation that creates (Wickr's
+	// CodeConflict): exactly one occurrence succeeds. Nil means every
+	// occurrence succeeds.
+	DuplicateCodes []batch.Code
+
 	// Options, when not nil, is applied to the engine options of every run
 	// after the suite's own (short backoffs, MinRate 1000, a seeded Rand),
 	// for adapter-specific settings. It must not undo the suite's settings.
@@ -158,6 +185,11 @@ type Harness[T, R any] struct {
 //   - Validation: invalid items fail with CodeInvalidInput and their field,
 //     and are never sent.
 //   - Bisect: poison items in a full call are isolated; only they fail.
+//   - Quota, Dropped, Credentials, KeyFailure, Volume, ManyKeys,
+//     Duplicates: the run-level behaviours of runs.go (quota and throttles
+//     the client retried, lost answers, refused credentials, a key failing
+//     as a whole, thousands of items under every fault, fifty keys with one
+//     call in flight and a poison item, items given twice).
 //
 // Run takes a few seconds per adapter with -race.
 func Run[T, R any](t *testing.T, h Harness[T, R]) {
@@ -178,6 +210,13 @@ func Run[T, R any](t *testing.T, h Harness[T, R]) {
 		{"Cancel", s.testCancel},
 		{"Validation", s.testValidation},
 		{"Bisect", s.testBisect},
+		{"Quota", s.testQuota},
+		{"Dropped", s.testDropped},
+		{"Credentials", s.testCredentials},
+		{"KeyFailure", s.testKeyFailure},
+		{"Volume", s.testVolume},
+		{"ManyKeys", s.testManyKeys},
+		{"Duplicates", s.testDuplicates},
 	} {
 		t.Run(st.name, func(t *testing.T) { s.run(t, st.fn) })
 	}

@@ -12,7 +12,9 @@
 // plans, that only retryable failures are retried, that malformed answers
 // never count as success, ordering of Run and Stream, prompt cancellation,
 // validation before sending, and bisection of calls rejected for a poison
-// item. The request log of the kit is the ground truth for what was sent:
+// item; and, in runs.go, the run-level behaviours every adapter's tests used
+// to repeat (quota, throttles, lost answers, credentials, key failures,
+// volume, many keys, duplicate items), with count-based assertions only. The request log of the kit is the ground truth for what was sent:
 // [Harness.Sent] decodes each logged request into the items it carried.
 // Every subtest ends with a goroutine leak check (go.uber.org/goleak) after
 // closing its kits.
@@ -63,7 +65,10 @@
 //     while sending it may be logged with part of its body; Sent may fail on
 //     it.
 //   - The adapter uses the kit's aws.Config as it is (its retryer has short
-//     backoffs), so the suite stays fast.
+//     backoffs), so the suite stays fast, except that NewKit signs with
+//     Setup.Secret when it is set, renders refused credentials generically
+//     when Setup.GenericAuthErrors is, and renders item faults as throttles
+//     when Setup.ItemThrottles is.
 //   - The test calling Run is not parallel: the leak checks would see other
 //     tests' goroutines.
 //
