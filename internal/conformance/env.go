@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -185,6 +186,30 @@ var serverFaults = map[string]bool{
 
 // answered reports whether the kit's own answer to r reached the client
 // unaltered.
+// eliminated reports whether the log proves the item with tag guilty by
+// elimination: the kit answered a request carrying it with a 4xx, and
+// accepted (answered 200) every other item of that request in some request.
+func (l *sentLog) eliminated(tag string) bool {
+	accepted := make(map[string]bool)
+	for j := range l.reqs {
+		if answered(&l.reqs[j]) && l.reqs[j].Status == 200 {
+			for _, t := range l.tags[j] {
+				accepted[t] = true
+			}
+		}
+	}
+	for j := range l.reqs {
+		r := &l.reqs[j]
+		if !answered(r) || r.Status < 400 || r.Status >= 500 || !slices.Contains(l.tags[j], tag) {
+			continue
+		}
+		if !slices.ContainsFunc(l.tags[j], func(t string) bool { return t != tag && !accepted[t] }) {
+			return true
+		}
+	}
+	return false
+}
+
 func answered(r *awsfake.Request) bool {
 	return r.Status != 0 && !serverFaults[r.Fault]
 }

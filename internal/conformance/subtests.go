@@ -277,10 +277,11 @@ func (s *suite[T, R]) testRetryPermanent(t *testing.T, e *env[T, R]) {
 			if o.Status != batch.StatusFailed || !codeIn(o.Err, s.poisonCodes(), s.callFaultCodes()) {
 				p = append(p, fmt.Sprintf("poison item %d: got %s, want a failure with %v", i, describe(o), s.poisonCodes()))
 			}
-			// The kit's answer to a request carrying the item alone is final.
+			// The kit's answer to a request carrying the item alone is final;
+			// without one, its guilt must follow by elimination.
 			p = append(p, sentAfterFinal(l, tag, i, "poison", func(tags []string) bool {
 				return len(tags) == 1
-			}, codeIn(o.Err, s.poisonCodes()))...)
+			}, codeIn(o.Err, s.poisonCodes()) && !l.eliminated(tag))...)
 		}
 	}
 	p = append(p, checkApplied(k, rep.Outcomes)...)
@@ -661,9 +662,10 @@ func (s *suite[T, R]) testValidation(t *testing.T, e *env[T, R]) {
 	report(t, "validation", p)
 }
 
-// testBisect puts poison items in one full call: the engine splits it
-// until they are isolated, only they fail, and the other items succeed
-// without being sent more often than the halving needs.
+// testBisect puts poison items in one full call: the engine tests its
+// items a part at a time until the poison items are proven guilty (alone,
+// or by elimination), only they fail, and the other items succeed without
+// being sent more often than halving would need.
 func (s *suite[T, R]) testBisect(t *testing.T, e *env[T, R]) {
 	full := s.h.MaxItems
 	for _, np := range []int{1, 2} {
@@ -713,8 +715,8 @@ func (s *suite[T, R]) testBisect(t *testing.T, e *env[T, R]) {
 		if len(l.tags) == 0 || len(l.tags[0]) != full {
 			p = append(p, fmt.Sprintf("the first request did not carry a full call of %d items", full))
 		}
-		// Halving isolates an item after at most ceil(log2(full)) splits, so
-		// no item is carried by more requests than that plus one.
+		// Each rejection at least halves the suspects a test call carries, so
+		// no item is carried by more requests than ceil(log2(full)) plus one.
 		limit := bits.Len(uint(full-1)) + 1
 		sent := l.count()
 		for i, it := range in.items {
@@ -723,7 +725,7 @@ func (s *suite[T, R]) testBisect(t *testing.T, e *env[T, R]) {
 				p = append(p, fmt.Sprintf("item %d (%s): sent %d times, want at most %d", i, in.kinds[i], n, limit))
 			}
 			if in.kinds[i] == poison {
-				p = append(p, sentAfterFinal(l, tag, i, "poison", func(tags []string) bool { return len(tags) == 1 }, true)...)
+				p = append(p, sentAfterFinal(l, tag, i, "poison", func(tags []string) bool { return len(tags) == 1 }, !l.eliminated(tag))...)
 			}
 		}
 		report(t, what, p)
