@@ -184,6 +184,9 @@ type OutcomeInfo struct {
 type settings struct {
 	Options
 	maxItems int
+	// testFraction overrides the package's testFraction, for the
+	// simulations that compare fractions.
+	testFraction int
 }
 
 // Upper bounds of the integer options. Values above them are refused at
