@@ -46,6 +46,7 @@ type Server struct {
 	callRand *rand.Rand
 	itemRand *rand.Rand
 	bucket   tokenBucket
+	slowed   int // requests given Latency since the plan was installed
 	log      []Request
 }
 
@@ -199,6 +200,7 @@ func (s *Server) setFaultsLocked(f Faults) {
 	s.callRand = rand.New(rand.NewPCG(seed, 0x63616c6c)) // "call"
 	s.itemRand = rand.New(rand.NewPCG(seed, 0x6974656d)) // "item"
 	s.bucket.set(f.Quota, f.QuotaBurst, s.now())
+	s.slowed = 0
 }
 
 // Close stops the server: it ends added latencies, waits for handlers in
@@ -309,6 +311,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	latency := s.faults.Latency
+	if n := s.faults.LatencyFirst; latency > 0 && n > 0 {
+		if s.slowed >= n {
+			latency = 0
+		} else {
+			s.slowed++
+		}
+	}
 	s.mu.Unlock()
 	if latency > 0 {
 		t := time.NewTimer(latency)
@@ -335,6 +344,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	allowed := s.bucket.take(s.now())
 	var fail, drop, malformed bool
+	malformation := s.faults.Malformation
 	if allowed {
 		// Always three draws per admitted request, so one fault's rate
 		// does not shift the others' sequence.
@@ -355,7 +365,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		fault = FaultDrop
 		s.serveDropped(w, r, body, id)
 	case malformed:
-		if s.serveMalformed(sw, r, body, id) {
+		if s.serveMalformed(sw, r, body, id, malformation) {
 			fault = FaultMalformed
 		}
 	default:
@@ -381,15 +391,17 @@ func (s *Server) serveDropped(w http.ResponseWriter, r *http.Request, body []byt
 }
 
 // serveMalformed runs the handler into a recorder and sends its answer,
-// with the body corrupted when the status is 200. It reports whether it
-// corrupted the body.
-func (s *Server) serveMalformed(w http.ResponseWriter, r *http.Request, body []byte, id string) bool {
+// with the body corrupted as m says when the status is 200. It reports
+// whether it corrupted the body.
+func (s *Server) serveMalformed(w http.ResponseWriter, r *http.Request, body []byte, id string, m Malformation) bool {
 	rec := newRecorder(id)
 	s.handler.ServeHTTP(rec, withBody(r, body))
 	out := rec.Body.Bytes()
 	corrupted := rec.Code == http.StatusOK
 	if corrupted {
-		if s.opts.Corrupt != nil {
+		if m != MalformKit {
+			out = m.Apply(rec.Header().Get("Content-Type"), out)
+		} else if s.opts.Corrupt != nil {
 			out = s.opts.Corrupt(out)
 		} else {
 			out = Truncate(out)
