@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
 
 	"github.com/batchkit/batchkit/appstream"
@@ -76,7 +77,7 @@ func conformanceHarness(op appstream.Operation) conformance.Harness[appstream.As
 					}
 				}
 			}
-			k.Adapter = appstream.New(srv.Client(), op)
+			k.Adapter = appstream.New(srv.Client(func(o *appstreamsdk.Options) { o.HTTPClient = s.HTTPClient(o.HTTPClient) }), op)
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close

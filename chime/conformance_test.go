@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	//lint:ignore SA1019 the legacy Amazon Chime API, deprecated with its end of support, is what this package wraps.
+	chimesdk "github.com/aws/aws-sdk-go-v2/service/chime"
 	chimetypes "github.com/aws/aws-sdk-go-v2/service/chime/types"
 
 	"github.com/batchkit/batchkit/batch"
@@ -67,7 +69,7 @@ func conformanceHarness() conformance.Harness[chime.UserUpdate, chime.Result] {
 					srv.AddUser(it.AccountId, it.UserId, chimetypes.LicenseBasic)
 				}
 			}
-			k.Adapter = chime.New(srv.Client())
+			k.Adapter = chime.New(srv.Client(func(o *chimesdk.Options) { o.HTTPClient = s.HTTPClient(o.HTTPClient) }))
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close

@@ -67,7 +67,7 @@ func conformanceHarness() conformance.Harness[messaging.Membership, messaging.Re
 			for i := range channels {
 				srv.AddChannel(ch(i), adminArn)
 			}
-			k.Adapter = messaging.New(srv.Client())
+			k.Adapter = messaging.New(srv.Client(func(o *messagingapi.Options) { o.HTTPClient = s.HTTPClient(o.HTTPClient) }))
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close

@@ -12,6 +12,7 @@ import (
 	"github.com/batchkit/batchkit/internal/awsfake"
 	"github.com/batchkit/batchkit/internal/conformance"
 	"github.com/batchkit/batchkit/wickr"
+	"github.com/batchkit/batchkit/wickr/wickrapi"
 	"github.com/batchkit/batchkit/wickr/wickrtest"
 )
 
@@ -61,7 +62,7 @@ func conformanceHarness() conformance.Harness[wickr.NewUser, wickr.Result] {
 			for i := range networks {
 				srv.AddNetwork(network(i), "sg-1")
 			}
-			k.Adapter = wickr.New(srv.Client())
+			k.Adapter = wickr.New(srv.Client(func(o *wickrapi.Options) { o.HTTPClient = s.HTTPClient(o.HTTPClient) }))
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close

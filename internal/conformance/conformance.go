@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"testing"
+	"time"
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/awsfake"
@@ -36,6 +37,11 @@ type Setup struct {
 	// permanent error (a user, or for keyed operations preferably a whole
 	// account, network or channel, that does not exist).
 	Unknown int
+
+	// HTTPTimeout, when positive, is the Timeout of the HTTP client the
+	// adapter's client must send through: NewKit passes the kit's HTTP
+	// client through [Setup.HTTPClient]. Zero keeps the kit's client.
+	HTTPTimeout time.Duration
 }
 
 // Kit is one running fake service, seeded as a [Setup] asked, together
@@ -158,6 +164,11 @@ type Harness[T, R any] struct {
 //   - Validation: invalid items fail with CodeInvalidInput and their field,
 //     and are never sent.
 //   - Bisect: poison items in a full call are isolated; only they fail.
+//   - HTTPTimeout: an HTTP client time-out shorter than the kit's latency
+//     fails the first call retryably (never as canceled); the engine sends
+//     its items again and they succeed.
+//   - MalformedBodies: 200 answers with trailing data, truncated, empty or
+//     null never count as success; their items end Unmatched, retryable.
 //
 // Run takes a few seconds per adapter with -race.
 func Run[T, R any](t *testing.T, h Harness[T, R]) {
@@ -178,6 +189,8 @@ func Run[T, R any](t *testing.T, h Harness[T, R]) {
 		{"Cancel", s.testCancel},
 		{"Validation", s.testValidation},
 		{"Bisect", s.testBisect},
+		{"HTTPTimeout", s.testHTTPTimeout},
+		{"MalformedBodies", s.testMalformedBodies},
 	} {
 		t.Run(st.name, func(t *testing.T) { s.run(t, st.fn) })
 	}
