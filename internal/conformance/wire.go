@@ -103,8 +103,11 @@ func (s *suite[T, R]) testHTTPTimeout(t *testing.T, e *env[T, R]) {
 			canceled++
 		}
 	}
-	if canceled < stalledRequests {
-		p = append(p, fmt.Sprintf("%d requests were given up by the client during the kit's latency, want at least %d (does NewKit give the adapter's client Setup.HTTPClient?)", canceled, stalledRequests))
+	// The kit logs a request as canceled once it notices the client gone;
+	// the last stalled one may only be noticed after the kit is closing,
+	// so only the first is certain.
+	if canceled == 0 {
+		p = append(p, "no request was given up by the client during the kit's latency (does NewKit give the adapter's client Setup.HTTPClient?)")
 	}
 	p = append(p, s.checkSent(k, l, in, rep.Outcomes)...)
 	report(t, "HTTP time-out", p)
