@@ -70,17 +70,17 @@ func TestValidate(t *testing.T) {
 
 func TestMisconfiguredAdapterFailsValidation(t *testing.T) {
 	item := appstream.Association{StackName: "S", UserName: "u", AuthenticationType: "API"}
-	for _, a := range []*appstream.Adapter{
-		appstream.New(nil, appstream.Associate),
-		appstream.New(nopAPI{}, appstream.Operation("BatchSomething")),
-	} {
-		var be *batch.Error
-		if err := a.Validate(item); !errors.As(err, &be) || be.Code != batch.CodeInvalidInput {
-			t.Fatalf("Validate: got %v, want InvalidInput", err)
-		}
-		if _, err := a.Call(context.Background(), "", []appstream.Association{item}); err == nil {
-			t.Fatal("Call: want an error")
-		}
+	a := appstream.New(nopAPI{}, appstream.Operation("BatchSomething"))
+	var be *batch.Error
+	if err := a.Validate(item); !errors.As(err, &be) || be.Code != batch.CodeInvalidInput {
+		t.Fatalf("Validate: got %v, want InvalidInput", err)
+	}
+	_, err := a.Call(context.Background(), "", []appstream.Association{item})
+	if err == nil {
+		t.Fatal("Call: want an error")
+	}
+	if e, scope := a.Classify(err); e.Code != batch.CodeInvalidInput || scope != batch.ScopeRun {
+		t.Fatalf("Classify: got %s %v, want InvalidInput run", e.Code, scope)
 	}
 }
 

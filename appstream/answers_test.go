@@ -160,9 +160,11 @@ func TestMalformedAnswersAreErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Call: got %d results and no error, want an error", len(res))
 			}
+			// The rule of internal/wire, the same for every adapter: an
+			// answer that cannot be read is an answer lost in transit.
 			e, scope := a.Classify(err)
-			if e.Code != batch.CodeUnmatched || scope != batch.ScopeCall || e.Retryable {
-				t.Fatalf("Classify: got %s %v retryable %v, want Unmatched call permanent", e.Code, scope, e.Retryable)
+			if e.Code != batch.CodeUnmatched || scope != batch.ScopeCall || !e.Retryable {
+				t.Fatalf("Classify: got %s %v retryable %v, want Unmatched call retryable", e.Code, scope, e.Retryable)
 			}
 		})
 	}
@@ -321,7 +323,10 @@ func TestClassifyNonServiceErrors(t *testing.T) {
 		retryable bool
 	}{
 		{"canceled", &aws.RequestCanceledError{Err: context.Canceled}, batch.CodeCanceled, false},
-		{"deadline", context.DeadlineExceeded, batch.CodeCanceled, false},
+		// Classify never sees the run's own cancellation, so a deadline is
+		// a time-out of something else, for example the HTTP client.
+		{"deadline", context.DeadlineExceeded, batch.CodeUnavailable, true},
+		{"deadline in RequestCanceledError", &aws.RequestCanceledError{Err: context.DeadlineExceeded}, batch.CodeUnavailable, true},
 		{"something else", errors.New("boom"), batch.CodeUnknown, false},
 		{"retry quota", errors.Join(&smithy.GenericAPIError{Code: "InternalFailure"}, ratelimit.QuotaExceededError{Available: 1, Requested: 5}), batch.CodeThrottled, true},
 		{"attempts exhausted on a throttle", &retry.MaxAttemptsError{Attempt: 3, Err: &smithy.GenericAPIError{Code: "ThrottlingException"}}, batch.CodeThrottled, true},

@@ -113,8 +113,11 @@ var _ batch.Adapter[Association, Result] = (*Adapter)(nil)
 // applied in order to a zero [Options]; the result is copied, so later edits
 // of anything the functions captured do not affect the Adapter.
 //
-// New does not fail: a nil client or an unknown op makes every item fail
-// validation with an error naming the problem.
+// New does not fail. An unknown op makes every item fail validation with a
+// [batch.CodeInvalidInput] error naming it. A nil client is only needed to
+// send: Validate and Plan work without one, and the first call of a run
+// fails with a [batch.CodeInvalidInput] error saying the client is missing,
+// which ends the run with every item failing with it; nothing is sent.
 func New(client API, op Operation, optFns ...func(*Options)) *Adapter {
 	var o Options
 	for _, fn := range optFns {
@@ -176,13 +179,28 @@ var userNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
 // AuthenticationType one of API, SAML, USERPOOL and AWS_AD. Errors come from
 // [batch.InvalidInput], name the field, and never hold the UserName.
 func (a *Adapter) Validate(item Association) error {
-	if a.client == nil {
-		return batch.InvalidInput("", "appstream: the adapter has no client")
-	}
 	if !a.op.valid() {
-		return batch.InvalidInput("", "appstream: unknown operation %q", string(a.op))
+		return a.unknownOp()
 	}
 	return validate(item)
+}
+
+// unknownOp is the error of every item of an Adapter built with an unknown
+// operation.
+func (a *Adapter) unknownOp() *batch.Error {
+	e := batch.InvalidInput("", "appstream: unknown operation %q", truncate(string(a.op), 64))
+	e.Operation = string(a.op)
+	return e
+}
+
+// noClient is the error of an Adapter built with a nil client. New cannot
+// fail, and Validate and Plan need no client, so the first call of a run
+// fails with it and Classify ends the run with it: every item fails with
+// this one error, and nothing is sent.
+func (a *Adapter) noClient() *batch.Error {
+	e := batch.InvalidInput("", "appstream: the adapter has no client: appstream.New was given a nil API")
+	e.Operation = string(a.op)
+	return e
 }
 
 func validate(item Association) error {

@@ -9,6 +9,7 @@ import (
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 )
 
 // Call sends items in one request and maps the answer to one result per
@@ -23,8 +24,11 @@ import (
 //
 // A request that failed as a whole returns its error for [Adapter.Classify].
 func (a *Adapter) Call(ctx context.Context, _ string, items []Association) ([]batch.Result[Result], error) {
-	if a.client == nil || !a.op.valid() {
-		return nil, errMisconfigured
+	switch {
+	case !a.op.valid():
+		return nil, a.unknownOp()
+	case wire.NoClient(a.client):
+		return nil, a.noClient()
 	}
 	in := make([]appstreamtypes.UserStackAssociation, len(items))
 	for i := range items {
@@ -67,10 +71,6 @@ func (a *Adapter) Call(ctx context.Context, _ string, items []Association) ([]ba
 // errNoOutput is returned by Call when the client returned neither an output
 // nor an error.
 var errNoOutput = errors.New("appstream: the client returned no output and no error")
-
-// errMisconfigured is returned by Call when the adapter was built without a
-// client or with an unknown operation; Validate refuses every item first.
-var errMisconfigured = errors.New("appstream: the adapter has no client or an unknown operation")
 
 func toSDK(it *Association) appstreamtypes.UserStackAssociation {
 	u := appstreamtypes.UserStackAssociation{
@@ -173,14 +173,18 @@ func (a *Adapter) trackNotFound(items []Association, res []batch.Result[Result])
 
 // callOptions returns the per-call option function installed on every call:
 // it wraps the client's retryer so that every throttled HTTP attempt is
-// reported to the run with [batch.SignalThrottle], registers the throttle
-// codes the SDK does not know, and refuses 200 answers whose body is not a
-// document.
+// reported to the run with [batch.SignalThrottle] and the throttle codes the
+// SDK does not know are retried, and it sends requests through
+// wire.CheckAnswers, which refuses 200 answers whose body is not exactly one
+// document (a JSON object, or a CBOR map for the RPC v2 CBOR protocol). The
+// SDK's JSON decoder accepts an empty body or "null" as an answer without
+// errors, and reads only the first value of a body with trailing data,
+// which would turn every item of the call into a success.
 func callOptions(ctx context.Context) func(*appstreamsdk.Options) {
 	return func(o *appstreamsdk.Options) {
 		if o.Retryer != nil {
 			o.Retryer = newThrottleRetryer(ctx, o.Retryer)
 		}
-		o.APIOptions = append(o.APIOptions, addBodyCheck)
+		o.HTTPClient = wire.CheckAnswers(o.HTTPClient)
 	}
 }

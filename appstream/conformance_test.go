@@ -81,6 +81,7 @@ func conformanceHarness(op appstream.Operation) conformance.Harness[appstream.As
 			}
 			// The kit refuses credentials with AWS's generic errors only.
 			k.Adapter = appstream.New(srv.Client(func(o *appstreamsdk.Options) {
+				o.HTTPClient = s.HTTPClient(o.HTTPClient)
 				if s.Secret != "" {
 					o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 						return aws.Credentials{AccessKeyID: appstreamtest.AccessKeyID, SecretAccessKey: s.Secret}, nil

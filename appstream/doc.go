@@ -33,10 +33,13 @@
 // fail with [batch.CodeUnmatched], and the associations the entries do name
 // keep their own errors. Unmatched failures are permanent: retrying them
 // would mix an association the answer cannot be attributed for into other
-// calls, which would then be unattributable too. A 200 whose body is not a
-// document (empty, "null", truncated) fails every association of the call
-// with [batch.CodeUnmatched] too, never as a success; the call may have been
-// applied.
+// calls, which would then be unattributable too. A 200 whose body is not
+// exactly one document (empty, "null", truncated, trailing data after it; a
+// JSON object for AWS JSON 1.1, a CBOR map for Smithy RPC v2 CBOR, chosen by
+// the answer's Content-Type) is never a success: it is an answer lost in
+// transit, so the SDK retryer sends the request again, and when every
+// attempt fails so, every association of the call fails with
+// [batch.CodeUnmatched], retryable; the call may have been applied.
 //
 // # Error codes
 //
@@ -51,9 +54,15 @@
 // Call-level errors are mapped by [Adapter.Classify]:
 // InvalidParameterCombinationException and OperationNotPermittedException
 // reject a call for something in its input, so the engine splits the call
-// until the offending associations are isolated (only they fail); throttles
-// and 5xx answers are retried; refused credentials or signatures, and
+// until the offending associations are isolated (only they fail); throttles,
+// 5xx answers, transport errors and time-outs (an HTTP client's Timeout
+// included) are retried; refused credentials or signatures, and
 // AccessDeniedException, end the run.
+//
+// An Adapter built with a nil client can still validate items and plan
+// runs; a run fails at its first call, every item with one
+// [batch.CodeInvalidInput] error saying the client is missing, and nothing
+// is sent.
 //
 // # Retries
 //

@@ -1,9 +1,7 @@
 package appstream
 
 import (
-	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -12,9 +10,9 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 )
 
 // class is what a service error code means to the engine.
@@ -47,6 +45,7 @@ var (
 	classThrottled    = class{code: batch.CodeThrottled, scope: batch.ScopeCall, retryable: true, text: "the service throttled the call"}
 	classInternal     = class{code: batch.CodeInternal, scope: batch.ScopeCall, retryable: true, text: "the service failed internally"}
 	classUnavailable  = class{code: batch.CodeUnavailable, scope: batch.ScopeCall, retryable: true, text: "the service is unavailable"}
+	classUnmatched    = class{code: batch.CodeUnmatched, scope: batch.ScopeCall, retryable: true}
 	classUnknown      = class{code: batch.CodeUnknown, scope: batch.ScopeCall, text: "the call failed"}
 )
 
@@ -132,9 +131,11 @@ func redact(msg, fallback string, items []Association) string {
 }
 
 // Classify turns an error returned by [Adapter.Call] into a [*batch.Error]
-// and its scope:
+// and its scope, testing in this order:
 //
-//   - context cancellation or deadline: CodeCanceled, ScopeCall, permanent;
+//   - an Adapter built without a client or with an unknown operation:
+//     CodeInvalidInput, ScopeRun (for an unknown operation, Validate refuses
+//     every item first);
 //   - the SDK's retry quota ran out (ratelimit.QuotaExceededError), or a
 //     throttle code (retry.DefaultThrottleErrorCodes,
 //     RequestLimitExceededException, HTTP 429): CodeThrottled, ScopeCall,
@@ -148,10 +149,19 @@ func redact(msg, fallback string, items []Association) string {
 //   - AccessDeniedException and other HTTP 403s: CodeForbidden, ScopeRun;
 //   - HTTP 500 and internal codes: CodeInternal, retryable; 502, 503, 504 and
 //     unavailable codes: CodeUnavailable, retryable;
-//   - transport errors (no answer): CodeUnavailable, ScopeCall, retryable;
-//   - a 2xx answer that cannot be read: CodeUnmatched, ScopeCall,
-//     permanent (the call may have been applied);
-//   - anything else: CodeUnknown, ScopeCall, permanent.
+//   - what wire.Classify says, as for every adapter: a 2xx answer that is
+//     not one well-formed document is CodeUnmatched, and a transport failure
+//     or time-out (an HTTP client's Timeout included) CodeUnavailable, both
+//     retryable, ScopeCall, since the call may have been applied and
+//     associating or disassociating again is how to learn what became of it;
+//     a cancellation by something other than the run (whose own never
+//     reaches Classify) is CodeCanceled, permanent;
+//   - a 2xx answer the SDK could not decode although it was well formed:
+//     CodeUnmatched, ScopeCall, retryable;
+//   - input the SDK refused to send (smithy.InvalidParamsError):
+//     CodeInvalidInput, ScopeCall;
+//   - anything else: by its HTTP status, else CodeUnknown, ScopeCall,
+//     permanent.
 //
 // The result carries the service's code and message (withheld when it quotes
 // a user name of the call), the request ID, and err through Unwrap.
@@ -186,9 +196,11 @@ func classify(err error, items []Association) (*batch.Error, batch.Scope) {
 	if err == nil {
 		return set(classUnknown)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		out.Message = "the call was canceled: " + err.Error()
-		return set(class{code: batch.CodeCanceled, scope: batch.ScopeCall})
+	var be *batch.Error
+	if errors.As(err, &be) {
+		// The Adapter's own configuration error (see Validate).
+		c := *be
+		return &c, batch.ScopeRun
 	}
 	var qe ratelimit.QuotaExceededError
 	var qp *ratelimit.QuotaExceededError
@@ -196,7 +208,7 @@ func classify(err error, items []Association) (*batch.Error, batch.Scope) {
 		out.Message = "the SDK's retry quota is exhausted"
 		return set(classThrottled)
 	}
-	if errors.Is(err, errMisconfigured) || errors.Is(err, errNoOutput) {
+	if errors.Is(err, errNoOutput) {
 		out.Message = err.Error()
 		return set(classUnknown)
 	}
@@ -212,20 +224,32 @@ func classify(err error, items []Association) (*batch.Error, batch.Scope) {
 		return set(c)
 	}
 
+	switch wire.Classify(err) {
+	case wire.Malformed:
+		out.Message = "the service's answer is not one well-formed document, so no association of the call can be reported as succeeded; the call may have been applied"
+		return set(classUnmatched)
+	case wire.Transport:
+		out.Message = "the request got no complete answer, so the call may have been applied: " + err.Error()
+		return set(classUnavailable)
+	case wire.Canceled:
+		out.Message = "the call was canceled by something other than the run: " + err.Error()
+		return set(class{code: batch.CodeCanceled, scope: batch.ScopeCall})
+	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
-		if status >= 200 && status < 300 {
-			out.Message = "the service's answer could not be read; the call may have been applied"
-			return set(class{code: batch.CodeUnmatched, scope: batch.ScopeCall})
+		if status == 0 || (status >= 200 && status < 300) {
+			out.Message = "the service's answer could not be decoded, so no association of the call can be reported as succeeded; the call may have been applied"
+			return set(classUnmatched)
 		}
 		return set(byStatus(status))
 	}
+	var params smithy.InvalidParamsError
+	if errors.As(err, &params) {
+		out.Message = err.Error()
+		return set(class{code: batch.CodeInvalidInput, scope: batch.ScopeCall})
+	}
 	if status != 0 {
 		return set(byStatus(status))
-	}
-	if isTransport(err) {
-		out.Message = "the request failed in transport: " + err.Error()
-		return set(classUnavailable)
 	}
 	out.Message = err.Error()
 	return set(classUnknown)
@@ -246,11 +270,4 @@ func byStatus(status int) class {
 		return classInternal
 	}
 	return classUnknown
-}
-
-// isTransport reports whether err means the request got no HTTP answer.
-func isTransport(err error) bool {
-	var se *smithyhttp.RequestSendError
-	var ne net.Error
-	return errors.As(err, &se) || errors.As(err, &ne) || retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err).Bool()
 }

@@ -317,8 +317,8 @@ func TestMalformedBodiesAreNeverSuccesses(t *testing.T) {
 	if rep.Succeeded != 0 || rep.ByCode[batch.CodeUnmatched] != len(items) {
 		t.Fatalf("got %d succeeded, codes %v; want every item Unmatched", rep.Succeeded, rep.ByCode)
 	}
-	if e := rep.Outcomes[0].Err; e.Retryable || e.RequestID == "" {
-		t.Fatalf("got retryable %v request id %q, want permanent with a request ID", e.Retryable, e.RequestID)
+	if e := rep.Outcomes[0].Err; !e.Retryable || e.RequestID == "" || e.Field != "" {
+		t.Fatalf("got retryable %v request id %q, want retryable with a request ID", e.Retryable, e.RequestID)
 	}
 }
 
@@ -341,9 +341,16 @@ func TestMalformedBodiesMixed(t *testing.T) {
 	if malformed == 0 {
 		t.Fatalf("no malformed answers drawn")
 	}
-	// Each malformed call fails its items; none of them is a success.
-	if got, want := rep.ByCode[batch.CodeUnmatched], 0; got <= want || rep.Succeeded+got != len(items) {
+	// A malformed answer is sent again, by the SDK retryer and then by the
+	// engine, so items end Succeeded (only on a well-formed answer, which
+	// the kit gives after applying the call) or Unmatched, never otherwise.
+	if rep.Succeeded+rep.ByCode[batch.CodeUnmatched] != len(items) {
 		t.Fatalf("got %d succeeded, codes %v, %d malformed answers", rep.Succeeded, rep.ByCode, malformed)
+	}
+	for _, o := range rep.Outcomes {
+		if o.Status == batch.StatusSucceeded && !srv.IsAssociated(kitAssoc(o.Item)) {
+			t.Fatalf("item %d succeeded but is not associated", o.Index)
+		}
 	}
 	if rep.ByCode[batch.CodeUnmatched] > malformed*appstream.MaxAssociationsPerCall {
 		t.Fatalf("unmatched %d exceeds the items of %d malformed calls", rep.ByCode[batch.CodeUnmatched], malformed)

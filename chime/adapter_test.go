@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/chime"
+	"github.com/batchkit/batchkit/internal/wire"
 )
 
 // cannedAPI is a hand-written chime.API: it records each input and answers
@@ -375,12 +377,17 @@ func TestClassify(t *testing.T) {
 		{"unknown 429", opErr(429, &smithy.GenericAPIError{Code: "Whoa"}), batch.CodeThrottled, batch.ScopeCall, true, "Whoa"},
 		{"unknown 401", opErr(401, &smithy.GenericAPIError{Code: "Nope"}), batch.CodeUnauthorized, batch.ScopeRun, false, "Nope"},
 		{"unknown 418", opErr(418, &smithy.GenericAPIError{Code: "Teapot"}), batch.CodeUnknown, batch.ScopeCall, false, "Teapot"},
-		{"malformed 200", opErr(200, &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}), batch.CodeUnmatched, batch.ScopeCall, true, ""},
+		{"malformed 200", opErr(200, &smithy.DeserializationError{Err: fmt.Errorf("failed to decode response body, %w", &wire.MalformedError{Reason: "trailing data"})}), batch.CodeUnmatched, batch.ScopeCall, true, ""},
+		{"undecodable 200", opErr(200, &smithy.DeserializationError{Err: errors.New("expected String")}), batch.CodeUnmatched, batch.ScopeCall, true, ""},
+		{"200 cut off", opErr(200, &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}), batch.CodeUnavailable, batch.ScopeCall, true, ""},
 		{"malformed 503", opErr(503, &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}), batch.CodeUnavailable, batch.ScopeCall, true, ""},
 		{"retry quota", opErr(500, errors.Join(&chimetypes.ServiceFailureException{}, fmt.Errorf("failed to get rate limit token, %w", ratelimit.QuotaExceededError{}))), batch.CodeThrottled, batch.ScopeCall, true, "ServiceFailureException"},
 		{"transport", &smithy.OperationError{Err: &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}}, batch.CodeUnavailable, batch.ScopeCall, true, ""},
 		{"canceled", &smithy.OperationError{Err: &smithyhttp.RequestSendError{Err: context.Canceled}}, batch.CodeCanceled, batch.ScopeCall, false, ""},
-		{"deadline", &smithy.OperationError{Err: &aws.RequestCanceledError{Err: context.DeadlineExceeded}}, batch.CodeCanceled, batch.ScopeCall, false, ""},
+		// Classify never sees the run's own cancellation: a deadline is a
+		// time-out of something else, such as the HTTP client.
+		{"deadline", &smithy.OperationError{Err: &aws.RequestCanceledError{Err: context.DeadlineExceeded}}, batch.CodeUnavailable, batch.ScopeCall, true, ""},
+		{"client time-out", &smithy.OperationError{Err: &retry.MaxAttemptsError{Attempt: 3, Err: &smithyhttp.RequestSendError{Err: &url.Error{Op: "Post", URL: "u", Err: context.DeadlineExceeded}}}}, batch.CodeUnavailable, batch.ScopeCall, true, ""},
 		{"invalid params", &smithy.OperationError{Err: smithy.InvalidParamsError{Context: "BatchUpdateUserInput"}}, batch.CodeInvalidInput, batch.ScopeCall, false, ""},
 		{"other", errors.New("boom"), batch.CodeUnknown, batch.ScopeCall, false, ""},
 	}

@@ -12,6 +12,7 @@ import (
 	chimetypes "github.com/aws/aws-sdk-go-v2/service/chime/types"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 )
 
 // UserUpdate is one item of BatchUpdateUser: the account the user belongs to
@@ -57,7 +58,8 @@ func (a *Adapter) Identity(item UserUpdate) string { return item.UserId }
 // Validate checks item against the service model: AccountId and UserId must
 // contain a non-space character, and LicenseType and UserType, when set, must
 // be values of their enums. The error is a [*batch.Error] with
-// [batch.CodeInvalidInput] naming the field.
+// [batch.CodeInvalidInput] naming the field. Validate does not need a
+// client, so an Adapter built with a nil one can validate and plan.
 func (a *Adapter) Validate(item UserUpdate) error {
 	if !hasNonSpace(item.AccountId) {
 		return batch.InvalidInput("AccountId", "AccountId must contain a non-space character")
@@ -115,6 +117,9 @@ func joinValues[E ~string](values []E) string {
 // harmless) instead of being reported as updated. When one user is named
 // more than once, a permanent error wins over a retryable one.
 func (a *Adapter) Call(ctx context.Context, key string, items []UserUpdate) ([]batch.Result[Result], error) {
+	if wire.NoClient(a.client) {
+		return nil, noClient()
+	}
 	in := &chimesdk.BatchUpdateUserInput{
 		AccountId:              aws.String(key),
 		UpdateUserRequestItems: make([]chimetypes.UpdateUserRequestItem, len(items)),

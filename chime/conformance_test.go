@@ -81,6 +81,7 @@ func conformanceHarness() conformance.Harness[chime.UserUpdate, chime.Result] {
 				}
 			}
 			k.Adapter = chime.New(srv.Client(func(o *chimesdk.Options) {
+				o.HTTPClient = s.HTTPClient(o.HTTPClient)
 				if s.Secret != "" {
 					o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 						return aws.Credentials{AccessKeyID: chimetest.AccessKeyID, SecretAccessKey: s.Secret}, nil

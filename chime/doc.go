@@ -34,7 +34,10 @@
 // absence, an answer with an entry naming a user the call did not carry (or
 // no user) is not trusted: every user of that call fails with
 // [batch.CodeUnmatched] and is retried, never reported as updated. A 200
-// whose body is not one JSON object is treated the same way.
+// whose body is not exactly one JSON object (empty, null, truncated,
+// trailing data) is an answer lost in transit: the SDK retryer sends the
+// request again, and when every attempt fails so, every user of the call
+// fails with [batch.CodeUnmatched], retryable.
 //
 // # Codes
 //
@@ -62,8 +65,14 @@
 // account without more calls to it; a BadRequestException makes the engine
 // split the call until the offending users are isolated;
 // UnauthorizedClientException, ForbiddenException and the AWS
-// authentication errors end the run; ThrottledClientException, 5xx answers
-// and transport errors are retried.
+// authentication errors end the run; ThrottledClientException, 5xx answers,
+// transport errors and time-outs (an HTTP client's Timeout included) are
+// retried.
+//
+// An Adapter built with a nil client can still validate items and plan
+// runs; a run fails at its first call, every item with one
+// [batch.CodeInvalidInput] error saying the client is missing, and nothing
+// is sent.
 //
 // # Retries
 //

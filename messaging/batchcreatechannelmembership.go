@@ -2,7 +2,6 @@ package messaging
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/chimecodes"
+	"github.com/batchkit/batchkit/internal/wire"
 	"github.com/batchkit/batchkit/messaging/messagingapi"
 )
 
@@ -97,7 +97,8 @@ func (a *Adapter) Identity(item Membership) string { return item.MemberArn }
 // model's ARN pattern, ChimeBearer must also be sendable as an HTTP header
 // value, Type must be empty, DEFAULT or HIDDEN, and SubChannelId, when set,
 // 1 to 128 characters of [-_a-zA-Z0-9]. The error is a [*batch.Error] with
-// [batch.CodeInvalidInput] naming the field.
+// [batch.CodeInvalidInput] naming the field. Validate does not need a
+// client, so an Adapter built with a nil one can validate and plan.
 func (a *Adapter) Validate(item Membership) error {
 	if err := validateArn("ChannelArn", item.ChannelArn); err != nil {
 		return err
@@ -207,6 +208,9 @@ func validateHeader(field, v string) *batch.Error {
 // BatchCreateChannelMembership request, and matches the answer to them by
 // MemberArn; the package documentation gives the rules.
 func (a *Adapter) Call(ctx context.Context, key string, items []Membership) ([]batch.Result[Result], error) {
+	if wire.NoClient(a.client) {
+		return nil, noClient()
+	}
 	if len(items) == 0 {
 		return nil, nil
 	}
@@ -223,12 +227,8 @@ func (a *Adapter) Call(ctx context.Context, key string, items []Membership) ([]b
 	for i := range items {
 		in.MemberArns[i] = items[i].MemberArn
 	}
-	check := &answerCheck{}
-	out, err := a.client.BatchCreateChannelMembership(ctx, in, a.callOptions(ctx, check)...)
+	out, err := a.client.BatchCreateChannelMembership(ctx, in, a.callOptions(ctx)...)
 	if err != nil {
-		if check.refused.Load() {
-			err = fmt.Errorf("messaging: %s: %w", errNotOneObject, err)
-		}
 		return nil, err
 	}
 	return matchAnswer(first, items, out), nil

@@ -77,6 +77,7 @@ func conformanceHarness() conformance.Harness[messaging.Membership, messaging.Re
 				srv.AddChannel(ch(i), adminArn)
 			}
 			k.Adapter = messaging.New(srv.Client(func(o *messagingapi.Options) {
+				o.HTTPClient = s.HTTPClient(o.HTTPClient)
 				if s.Secret == "" {
 					return
 				}

@@ -50,9 +50,10 @@
 // BatchChannelMemberships.ChannelArn (or SubChannelId, when the call sent
 // one) names another channel than the call's is not trusted at all: every
 // item of the call is Unmatched. A 200 whose body is not exactly one JSON
-// object (empty, "null", truncated, trailing data) fails every item of the
-// call with a retryable [batch.CodeUnmatched]; the call may have been
-// applied.
+// object (empty, "null", truncated, trailing data) is an answer lost in
+// transit: the client's retryer sends the request again, and when every
+// attempt fails so, every item of the call fails with a retryable
+// [batch.CodeUnmatched]; the call may have been applied.
 //
 // Retrying an Unmatched item sends its membership again. Adding a member
 // who already belongs to the channel is assumed to succeed (the service's
@@ -90,8 +91,13 @@
 // concerns the whole key (for example a SubChannelId the channel does not
 // have) ends with each item failing on its own after that splitting.
 // UnauthorizedClientException and the AWS authentication errors end the
-// run; ThrottledClientException, 5xx answers and transport errors are
-// retried.
+// run; ThrottledClientException, 5xx answers, transport errors and
+// time-outs (an HTTP client's Timeout included) are retried.
+//
+// An Adapter built with a nil client can still validate items and plan
+// runs; a run fails at its first call, every item with one
+// [batch.CodeInvalidInput] error saying the client is missing, and nothing
+// is sent.
 //
 // # Retries
 //

@@ -1,15 +1,7 @@
 package messaging
 
 import (
-	"context"
 	"errors"
-	"net"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/chimecodes"
@@ -52,82 +44,41 @@ func callScope(code batch.Code) batch.Scope {
 //     [batch.CodeUnauthorized], [batch.ScopeRun].
 //   - ThrottledClientException (429), and the client's retry quota running
 //     out: [batch.CodeThrottled], retryable.
-//   - ServiceUnavailableException (503), ServiceFailureException (500),
-//     other 5xx answers and transport errors: [batch.CodeUnavailable] or
-//     [batch.CodeInternal], retryable.
-//   - A 2xx answer whose body is not one JSON object: [batch.CodeUnmatched],
+//   - ServiceUnavailableException (503), ServiceFailureException (500) and
+//     other 5xx answers: [batch.CodeUnavailable] or [batch.CodeInternal],
 //     retryable.
-//   - context cancellation or deadline: [batch.CodeCanceled].
+//   - Transport failures and every time-out, including an HTTP client's
+//     Timeout: [batch.CodeUnavailable], retryable, [batch.ScopeCall]. (The
+//     run's own cancellation never reaches Classify.)
+//   - A 2xx answer that is not one JSON object, or that cannot be decoded:
+//     [batch.CodeUnmatched], retryable (adding a member again either adds
+//     it or gets the service's answer about it).
+//   - A cancellation by something other than the run, for example the
+//     caller's HTTP client: [batch.CodeCanceled], permanent.
+//   - An Adapter built without a client: [batch.CodeInvalidInput],
+//     [batch.ScopeRun], so the run ends at its first call with every item
+//     failing with this one error.
 //
 // Anything else is [batch.CodeUnknown], permanent, [batch.ScopeCall]. The
-// original error stays reachable with errors.As; the request ID is copied
-// from the *awshttp.ResponseError when there is one.
+// order of the tests is the one chimecodes.Classify gives, shared with the
+// chime adapter. The original error stays reachable with errors.As; the
+// request ID is copied from the *awshttp.ResponseError when there is one.
 func (a *Adapter) Classify(err error) (*batch.Error, batch.Scope) {
-	e := &batch.Error{Code: batch.CodeUnknown, Operation: Operation, Err: err}
-	var re *awshttp.ResponseError
-	status := 0
-	if errors.As(err, &re) {
-		e.RequestID = re.ServiceRequestID()
-		status = re.HTTPStatusCode()
+	var be *batch.Error
+	if errors.As(err, &be) {
+		// The Adapter's own configuration error (see Validate).
+		c := *be
+		return &c, batch.ScopeRun
 	}
-	var quota ratelimit.QuotaExceededError
-	var apiErr smithy.APIError
-	var deser *smithy.DeserializationError
-	switch {
-	case errors.As(err, &quota):
-		// The client refused to retry because its retry quota is spent: the
-		// service has been failing or throttling many calls.
-		e.Code, e.Retryable = batch.CodeThrottled, true
-		e.Message = "the client's retry quota is exhausted"
-		if errors.As(err, &apiErr) {
-			e.ServiceCode = apiErr.ErrorCode()
-		}
-		return e, batch.ScopeCall
-	case errors.As(err, &apiErr):
-		e.ServiceCode = apiErr.ErrorCode()
-		e.Message = apiErr.ErrorMessage()
-		if c, ok := chimecodes.Call(e.ServiceCode); ok {
-			e.Code, e.Retryable = c.Code, c.Retryable
-			return e, callScope(c.Code)
-		}
-		return byStatus(e, status)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		e.Code = batch.CodeCanceled
-		return e, batch.ScopeCall
-	case errors.As(err, &deser):
-		if status != 0 && (status < 200 || status > 299) {
-			return byStatus(e, status)
-		}
-		e.Code, e.Retryable = batch.CodeUnmatched, true
-		e.Message = "the answer could not be decoded, so no member of the call can be reported as added"
-		return e, batch.ScopeCall
-	}
-	var send *smithyhttp.RequestSendError
-	var canceled *aws.RequestCanceledError
-	var netErr net.Error
-	if errors.As(err, &send) || errors.As(err, &netErr) {
-		e.Code, e.Retryable = batch.CodeUnavailable, true
-		return e, batch.ScopeCall
-	}
-	if errors.As(err, &canceled) {
-		e.Code = batch.CodeCanceled
-		return e, batch.ScopeCall
-	}
-	var params smithy.InvalidParamsError
-	if errors.As(err, &params) {
-		e.Code = batch.CodeInvalidInput
-		return e, batch.ScopeCall
-	}
-	return byStatus(e, status)
+	return chimecodes.Classify(err, Operation, callScope)
 }
 
-// byStatus classifies an error whose code is not in the table by its HTTP
-// status.
-func byStatus(e *batch.Error, status int) (*batch.Error, batch.Scope) {
-	c, ok := chimecodes.Status(status)
-	if !ok {
-		return e, batch.ScopeCall
-	}
-	e.Code, e.Retryable = c.Code, c.Retryable
-	return e, callScope(c.Code)
+// noClient is the error of an Adapter built with a nil client. New cannot
+// fail, and Validate and Plan need no client, so the first call of a run
+// fails with it and Classify ends the run with it: every item fails with
+// this one error, and nothing is sent.
+func noClient() *batch.Error {
+	e := batch.InvalidInput("", "messaging: the adapter has no client: messaging.New was given a nil API")
+	e.Operation = Operation
+	return e
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/conformance"
+	"github.com/batchkit/batchkit/internal/wire"
 	"github.com/batchkit/batchkit/messaging"
 	"github.com/batchkit/batchkit/messaging/messagingapi"
 	"github.com/batchkit/batchkit/messaging/messagingtest"
@@ -274,7 +275,8 @@ func TestRunTrailingDataIsRefused(t *testing.T) {
 			continue
 		}
 		e, scope := a.Classify(err)
-		errs = append(errs, fmt.Sprintf("%s/%s/%v", e.Code, scope, strings.Contains(err.Error(), "not one JSON object")))
+		var me *wire.MalformedError
+		errs = append(errs, fmt.Sprintf("%s/%s/%v", e.Code, scope, errors.As(err, &me)))
 	}
 	// Truncated, empty, null, trailing data: the check refuses all four,
 	// including the last three, which the client's decoder would accept.

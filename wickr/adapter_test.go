@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 	"github.com/batchkit/batchkit/wickr"
 	"github.com/batchkit/batchkit/wickr/wickrapi"
 )
@@ -246,8 +248,8 @@ func TestCallWithoutClient(t *testing.T) {
 		t.Fatal("Call() without a client succeeded")
 	}
 	e, scope := a.Classify(err)
-	if scope != batch.ScopeRun || e.Code != batch.CodeUnknown {
-		t.Errorf("Classify() = %s %s, want Unknown, run", e.Code, scope)
+	if scope != batch.ScopeRun || e.Code != batch.CodeInvalidInput || !strings.Contains(e.Message, "no client") {
+		t.Errorf("Classify() = %s %s %q, want InvalidInput, run, naming the client", e.Code, scope, e.Message)
 	}
 }
 
@@ -305,13 +307,19 @@ func TestClassify(t *testing.T) {
 		{"unknown 502", opErr(502, &smithy.GenericAPIError{Code: "BadGateway"}), batch.CodeUnavailable, batch.ScopeCall, true, "BadGateway"},
 		{"unknown 503", opErr(503, &smithy.GenericAPIError{Code: "X"}), batch.CodeUnavailable, batch.ScopeCall, true, "X"},
 		{"unknown 418", opErr(418, &smithy.GenericAPIError{Code: "Teapot"}), batch.CodeUnknown, batch.ScopeCall, false, "Teapot"},
-		{"malformed 200", opErr(200, &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}), batch.CodeUnmatched, batch.ScopeCall, true, ""},
-		{"malformed 200 read error", opErr(200, &smithy.DeserializationError{Err: &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}}), batch.CodeUnmatched, batch.ScopeCall, true, ""},
+		{"malformed 200", opErr(200, &smithy.DeserializationError{Err: fmt.Errorf("failed to decode response body, %w", &wire.MalformedError{Reason: "trailing data"})}), batch.CodeUnmatched, batch.ScopeCall, true, ""},
+		{"undecodable 200", opErr(200, &smithy.DeserializationError{Err: errors.New("expected String")}), batch.CodeUnmatched, batch.ScopeCall, true, ""},
+		{"200 cut off", opErr(200, &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}), batch.CodeUnavailable, batch.ScopeCall, true, ""},
+		{"malformed 200 read error", opErr(200, &smithy.DeserializationError{Err: &smithyhttp.RequestSendError{Err: &wire.MalformedError{Reason: "null"}}}), batch.CodeUnmatched, batch.ScopeCall, true, ""},
+		{"200 cut off read error", opErr(200, &smithy.DeserializationError{Err: &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}}), batch.CodeUnavailable, batch.ScopeCall, true, ""},
 		{"malformed 503", opErr(503, &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}), batch.CodeUnavailable, batch.ScopeCall, true, ""},
 		{"retry quota", opErr(500, errors.Join(&wickrapi.InternalServerError{}, fmt.Errorf("failed to get rate limit token, %w", ratelimit.QuotaExceededError{}))), batch.CodeThrottled, batch.ScopeCall, true, "InternalServerError"},
 		{"transport", &smithy.OperationError{Err: &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF}}, batch.CodeUnavailable, batch.ScopeCall, true, ""},
 		{"canceled", &smithy.OperationError{Err: &smithy.CanceledError{Err: context.Canceled}}, batch.CodeCanceled, batch.ScopeCall, false, ""},
-		{"deadline", &smithy.OperationError{Err: &aws.RequestCanceledError{Err: context.DeadlineExceeded}}, batch.CodeCanceled, batch.ScopeCall, false, ""},
+		// Classify never sees the run's own cancellation: a deadline is a
+		// time-out of something else, such as the HTTP client.
+		{"deadline", &smithy.OperationError{Err: &aws.RequestCanceledError{Err: context.DeadlineExceeded}}, batch.CodeUnavailable, batch.ScopeCall, true, ""},
+		{"client time-out", &smithy.OperationError{Err: &retry.MaxAttemptsError{Attempt: 3, Err: &smithyhttp.RequestSendError{Err: &url.Error{Op: "Post", URL: "u", Err: context.DeadlineExceeded}}}}, batch.CodeUnavailable, batch.ScopeCall, true, ""},
 		{"invalid params", &smithy.OperationError{Err: smithy.InvalidParamsError{Context: "BatchCreateUserInput"}}, batch.CodeInvalidInput, batch.ScopeCall, false, ""},
 		{"other", errors.New("boom"), batch.CodeUnknown, batch.ScopeCall, false, ""},
 	}

@@ -3,7 +3,6 @@ package wickr
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 	"github.com/batchkit/batchkit/wickr/wickrapi"
 )
 
@@ -83,7 +83,8 @@ func (a *Adapter) Identity(item NewUser) string { return item.Username }
 // otherwise alter it). It also fails every item when
 // [Options.ClientTokenPrefix] is invalid. The error is a [*batch.Error] with
 // [batch.CodeInvalidInput] naming the field; it never quotes a sensitive
-// value.
+// value. Validate does not need a client, so an Adapter built with a nil
+// one can validate and plan.
 func (a *Adapter) Validate(item NewUser) error {
 	if a.prefixErr != nil {
 		e := *a.prefixErr
@@ -145,9 +146,15 @@ func securityGroupID(s string) bool {
 	return true
 }
 
-// errNoClient is returned by Call when the Adapter was built without a
-// client.
-var errNoClient = errors.New("wickr: the adapter has no client")
+// noClient is the error of an Adapter built with a nil client. New cannot
+// fail, and Validate and Plan need no client, so the first call of a run
+// fails with it and Classify ends the run with it: every item fails with
+// this one error, and nothing is sent.
+func noClient() *batch.Error {
+	e := batch.InvalidInput("", "wickr: the adapter has no client: wickr.New was given a nil API")
+	e.Operation = Operation
+	return e
+}
 
 // callError carries a call-level error together with the call's items, so
 // that Classify can keep sensitive values out of messages.
@@ -177,8 +184,8 @@ type callState struct {
 // sends the call again ([batch.CallID]), a new one otherwise. A request that
 // failed as a whole returns its error for [Adapter.Classify].
 func (a *Adapter) Call(ctx context.Context, key string, items []NewUser) ([]batch.Result[Result], error) {
-	if a.client == nil {
-		return nil, errNoClient
+	if wire.NoClient(a.client) {
+		return nil, noClient()
 	}
 	if a.prefixErr != nil {
 		return nil, a.prefixErr

@@ -77,6 +77,7 @@ func conformanceHarness() conformance.Harness[wickr.NewUser, wickr.Result] {
 				srv.AddNetwork(network(i), "sg-1")
 			}
 			k.Adapter = wickr.New(srv.Client(func(o *wickrapi.Options) {
+				o.HTTPClient = s.HTTPClient(o.HTTPClient)
 				if s.Secret == "" {
 					return
 				}

@@ -71,7 +71,8 @@
 //
 // Errors of a whole call are classified by [Adapter.Classify]:
 // RateLimitError (429) is a throttle, retried; InternalServerError, other
-// 5xx answers and transport errors are retried; ValidationError (422) and
+// 5xx answers, transport errors and time-outs (an HTTP client's Timeout
+// included) are retried; ValidationError (422) and
 // BadRequestError (400) make the engine split the call until the offending
 // users are isolated; ResourceNotFoundError (the network does not exist)
 // and ForbiddenError fail every user of the network without more calls to
@@ -79,6 +80,11 @@
 // (UnrecognizedClientException, InvalidSignatureException,
 // MissingAuthenticationTokenException, a 401 or 403 without a Wickr code)
 // end the run.
+//
+// An Adapter built with a nil client can still validate items and plan
+// runs; a run fails at its first call, every item with one
+// [batch.CodeInvalidInput] error saying the client is missing, and nothing
+// is sent.
 //
 // # Client tokens
 //

@@ -1,9 +1,7 @@
 package wickr
 
 import (
-	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 
@@ -12,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 	"github.com/batchkit/batchkit/wickr/wickrapi"
 )
 
@@ -141,6 +139,7 @@ var (
 	classInternal     = class{batch.CodeInternal, batch.ScopeCall, true, "the service failed internally"}
 	classUnavailable  = class{batch.CodeUnavailable, batch.ScopeCall, true, "the service is unavailable"}
 	classUnknown      = class{batch.CodeUnknown, batch.ScopeCall, false, "the call failed"}
+	classUnmatched    = class{batch.CodeUnmatched, batch.ScopeCall, true, ""}
 )
 
 // callCodes maps the code of a call-level error (smithy.APIError's
@@ -211,13 +210,24 @@ func init() {
 //   - RateLimitError (429), other throttle codes and 429s, and the SDK's
 //     retry quota running out: CodeThrottled, retryable.
 //   - InternalServerError and other 500s: CodeInternal, retryable; 502, 503,
-//     504: CodeUnavailable, retryable; transport errors (no answer):
-//     CodeUnavailable, retryable.
-//   - a 2xx answer that could not be read: CodeUnmatched, retryable (a
-//     resend of the same users carries the same client token, so the service
-//     answers it without creating anyone twice).
-//   - context cancellation or deadline: CodeCanceled.
-//   - anything else: CodeUnknown, ScopeCall, permanent.
+//     504: CodeUnavailable, retryable.
+//   - what wire.Classify says, as for every adapter: a 2xx answer that is
+//     not one well-formed JSON object is CodeUnmatched, and a transport
+//     failure or time-out (an HTTP client's Timeout included)
+//     CodeUnavailable, both retryable, ScopeCall: the call may have been
+//     applied, and a resend of the same users carries the same client
+//     token, so the service answers it without creating anyone twice. A
+//     cancellation by something other than the run (whose own never
+//     reaches Classify) is CodeCanceled, permanent.
+//   - a 2xx answer the client could not decode although it was well formed:
+//     CodeUnmatched, retryable.
+//   - input the client refused to send: CodeInvalidInput, ScopeCall.
+//   - anything else: by its HTTP status, else CodeUnknown, ScopeCall,
+//     permanent.
+//
+// An Adapter built without a client, or with an invalid
+// Options.ClientTokenPrefix, fails with CodeInvalidInput, ScopeRun (for the
+// prefix, Validate refuses every item first).
 //
 // The result carries the service's code and message (withheld when it quotes
 // a first name, last name or invite code of the call), the request ID, and
@@ -250,14 +260,6 @@ func (a *Adapter) Classify(err error) (*batch.Error, batch.Scope) {
 		c.Operation = Operation
 		return &c, batch.ScopeRun
 	}
-	if errors.Is(err, errNoClient) {
-		out.Message = err.Error()
-		return set(class{batch.CodeUnknown, batch.ScopeRun, false, ""})
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		out.Message = "the call was canceled: " + err.Error()
-		return set(class{code: batch.CodeCanceled, scope: batch.ScopeCall})
-	}
 	var qe ratelimit.QuotaExceededError
 	var qp *ratelimit.QuotaExceededError
 	if errors.As(err, &qe) || errors.As(err, &qp) {
@@ -285,25 +287,32 @@ func (a *Adapter) Classify(err error) (*batch.Error, batch.Scope) {
 		out.Message = redact(msg, c.text, items)
 		return set(c)
 	}
+	switch wire.Classify(err) {
+	case wire.Malformed:
+		out.Message = "the service's answer is not one well-formed JSON object, so no user of the call can be reported; the call may have been applied"
+		return set(classUnmatched)
+	case wire.Transport:
+		out.Message = "the request got no complete answer, so the call may have been applied: " + err.Error()
+		return set(classUnavailable)
+	case wire.Canceled:
+		out.Message = "the call was canceled by something other than the run: " + err.Error()
+		return set(class{code: batch.CodeCanceled, scope: batch.ScopeCall})
+	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
-		if status >= 200 && status < 300 {
-			out.Message = "the service's answer could not be read, so no user of the call can be reported; the call may have been applied"
-			return set(class{batch.CodeUnmatched, batch.ScopeCall, true, ""})
+		if status == 0 || (status >= 200 && status < 300) {
+			out.Message = "the service's answer could not be decoded, so no user of the call can be reported; the call may have been applied"
+			return set(classUnmatched)
 		}
 		return set(byStatus(status))
-	}
-	if status != 0 {
-		return set(byStatus(status))
-	}
-	if isTransport(err) {
-		out.Message = "the request got no answer: " + err.Error()
-		return set(classUnavailable)
 	}
 	var params smithy.InvalidParamsError
 	if errors.As(err, &params) {
 		out.Message = err.Error()
 		return set(class{batch.CodeInvalidInput, batch.ScopeCall, false, ""})
+	}
+	if status != 0 {
+		return set(byStatus(status))
 	}
 	out.Message = err.Error()
 	return set(classUnknown)
@@ -349,13 +358,6 @@ func byStatus(status int) class {
 		return classInternal
 	}
 	return classUnknown
-}
-
-// isTransport reports whether err means the request got no HTTP answer.
-func isTransport(err error) bool {
-	var se *smithyhttp.RequestSendError
-	var ne net.Error
-	return errors.As(err, &se) || errors.As(err, &ne) || retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(err).Bool()
 }
 
 // refused reports whether err is a definite refusal: an HTTP 4xx answer, or

@@ -1,16 +1,12 @@
 package wickr
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/batchkit/batchkit/internal/awsrest"
 	"github.com/batchkit/batchkit/internal/throttle"
+	"github.com/batchkit/batchkit/internal/wire"
 	"github.com/batchkit/batchkit/wickr/wickrapi"
 )
 
@@ -23,9 +19,15 @@ func (a *Adapter) callOptions(ctx context.Context, cs *callState) []func(*wickra
 		if o.Retryer != nil {
 			o.Retryer = a.wrapRetryer(ctx, o.Retryer, cs)
 		}
-		if o.HTTPClient != nil {
-			o.HTTPClient = bodyCheck{next: o.HTTPClient}
-		}
+		// A 2xx answer whose body is not exactly one JSON object reads as
+		// a retryable error (see wire.CheckAnswers): the client sends the
+		// request again with the same client token, so the service repeats
+		// its answer without creating anyone twice, and if every attempt
+		// fails so, Classify reports the call as CodeUnmatched. The client's
+		// decoder, like the SDK's, reads only the first JSON value and takes
+		// an empty body or null for an answer without users; such an answer
+		// must never be attributed.
+		o.HTTPClient = wire.CheckAnswers(o.HTTPClient)
 	})
 }
 
@@ -56,56 +58,3 @@ func (r *notingRetryer) IsErrorRetryable(err error) bool {
 	}
 	return r.RetryerV2.IsErrorRetryable(err)
 }
-
-// bodyCheck is the HTTP client of one call: it refuses 2xx answers whose
-// body is not exactly one JSON object. The client's decoder, like the SDK's,
-// reads only the first JSON value and takes an empty body or null for an
-// answer without users; such an answer must never be attributed.
-//
-// A refused body reads as an error (errMalformedAnswer), which the client
-// reports as a cut-off answer: its retryer sends the request again with the
-// same client token, so the service repeats its answer without creating
-// anyone twice, and if every attempt fails the call fails with a
-// deserialization error that [Adapter.Classify] reports as
-// [batch.CodeUnmatched].
-type bodyCheck struct {
-	next wickrapi.HTTPClient
-}
-
-// Do sends req with the wrapped client and checks a 2xx answer's body.
-func (c bodyCheck) Do(req *http.Request) (*http.Response, error) {
-	resp, err := c.next.Do(req)
-	if err != nil || resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp, err
-	}
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, awsrest.MaxResponseBytes+1))
-	_ = resp.Body.Close()
-	switch trimmed := bytes.TrimSpace(body); {
-	case rerr != nil:
-		resp.Body = io.NopCloser(failingReader{rerr})
-	case len(body) > awsrest.MaxResponseBytes:
-		// The client refuses it for its size.
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-	case len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed):
-		resp.Body = io.NopCloser(failingReader{errMalformedAnswer})
-	default:
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return resp, nil
-}
-
-// malformedAnswerError is the read error of an answer bodyCheck refused.
-type malformedAnswerError struct{}
-
-func (malformedAnswerError) Error() string {
-	return "wickr: the answer's body is not one JSON object"
-}
-
-// RetryableError tells the SDK retryers that the request may be sent again.
-func (malformedAnswerError) RetryableError() bool { return true }
-
-var errMalformedAnswer error = malformedAnswerError{}
-
-type failingReader struct{ err error }
-
-func (r failingReader) Read([]byte) (int, error) { return 0, r.err }

@@ -28,14 +28,15 @@ const SigningName = "appstream"
 // of requests. The zero value injects nothing. Its fields:
 //
 //   - Seed seeds the random draws.
-//   - Latency is added to every request.
+//   - Latency is added to every request, or to the first LatencyFirst ones.
 //   - Quota is a token bucket in requests per second (QuotaBurst its
 //     capacity); requests beyond it get a 400 ThrottlingException.
 //   - ItemFailureRate makes associations fail with INTERNAL_ERROR inside a
 //     200 answer, without changing state.
 //   - CallFailureRate makes whole calls fail with a 500 InternalFailure.
 //   - DropRate applies a call and then closes the connection unanswered.
-//   - MalformedRate applies a call and truncates its 200 body.
+//   - MalformedRate applies a call and truncates its 200 body, or corrupts
+//     it as Malformation says (empty, null, trailing data).
 //   - Poison lists user names that make any call carrying them fail with a
 //     400 InvalidParameterCombinationException.
 type Faults = awsfake.Faults

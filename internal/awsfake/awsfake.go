@@ -1,7 +1,9 @@
 package awsfake
 
 import (
+	"mime"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -25,8 +27,18 @@ type Faults struct {
 	Seed int64
 
 	// Latency is added to every request before it is answered, including
-	// refused ones. Zero adds nothing.
+	// refused ones. Zero adds nothing. The wait ends early when the client
+	// goes away (for example on its HTTP time-out); the request is then
+	// logged with [FaultCanceled] and the handler does not run.
 	Latency time.Duration
+
+	// LatencyFirst, when positive, adds Latency only to the first
+	// LatencyFirst requests that arrive after the plan was installed (by
+	// [NewServer] or [Server.SetFaults]); later requests get none. Zero adds
+	// Latency to every request. With a Latency longer than a client's
+	// time-out, the first attempts time out and the later ones are
+	// answered at once.
+	LatencyFirst int
 
 	// Quota is the token bucket's rate in requests per second; requests
 	// beyond it are refused with [KindThrottle]. Zero means unlimited.
@@ -57,12 +69,82 @@ type Faults struct {
 	DropRate float64
 
 	// MalformedRate is the probability that the handler runs and, when it
-	// answered 200, its body is sent corrupted (see [Options.Corrupt]).
+	// answered 200, its body is sent corrupted as Malformation says.
 	MalformedRate float64
+
+	// Malformation is how MalformedRate corrupts a body. The zero value,
+	// [MalformKit], applies [Options.Corrupt], the kit's own corruptions.
+	Malformation Malformation
 
 	// Poison lists identities (user names, user IDs, ARNs) that make the
 	// whole call fail validation; kits ask [Server.IsPoison].
 	Poison []string
+}
+
+// Malformation is one way to corrupt the body of a 200 answer; see
+// [Faults.Malformation]. Each keeps the answer's status and headers.
+type Malformation uint8
+
+// The malformations. Those other than MalformKit depend on the answer's
+// protocol only, read from its Content-Type: application/cbor is CBOR,
+// anything else JSON.
+const (
+	// MalformKit applies [Options.Corrupt] (by default [Truncate]). Kits
+	// rotate through several corruptions, some of them well-formed answers
+	// that name items the call did not carry.
+	MalformKit Malformation = iota
+	// MalformTruncated sends the first half of the body ([Truncate]).
+	MalformTruncated
+	// MalformEmpty sends an empty body.
+	MalformEmpty
+	// MalformNull sends a null document: JSON null, or the CBOR simple
+	// value null (0xf6).
+	MalformNull
+	// MalformTrailing sends the whole answer followed by a second document:
+	// {"trailing":true} for JSON, an empty map (0xa0) for CBOR.
+	MalformTrailing
+)
+
+func (m Malformation) String() string {
+	switch m {
+	case MalformKit:
+		return "kit"
+	case MalformTruncated:
+		return "truncated"
+	case MalformEmpty:
+		return "empty"
+	case MalformNull:
+		return "null"
+	case MalformTrailing:
+		return "trailing"
+	}
+	return "Malformation(" + strconv.Itoa(int(m)) + ")"
+}
+
+// Apply returns body, the body of a 200 answer with the given Content-Type,
+// corrupted as m says. For [MalformKit] it returns body unchanged; the
+// server applies [Options.Corrupt] instead.
+func (m Malformation) Apply(contentType string, body []byte) []byte {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	cbor := mt == "application/cbor"
+	switch m {
+	case MalformTruncated:
+		return Truncate(body)
+	case MalformEmpty:
+		return []byte{}
+	case MalformNull:
+		if cbor {
+			return []byte{0xf6}
+		}
+		return []byte("null")
+	case MalformTrailing:
+		out := append([]byte(nil), body...)
+		if cbor {
+			return append(out, 0xa0)
+		}
+		return append(out, `{"trailing":true}`...)
+	}
+	return body
 }
 
 // ErrorKind names a protocol-level refusal the server makes before or

@@ -7,7 +7,8 @@
 //
 //  1. The request body is read once and logged; the handler, WriteError and
 //     Operation get a fresh reader over the same bytes.
-//  2. [Faults.Latency] is added (ended early when the client goes away).
+//  2. [Faults.Latency] is added (ended early when the client goes away), to
+//     every request or to the first [Faults.LatencyFirst] ones.
 //  3. The SigV4 signature is verified against [AccessKeyID] and
 //     [SecretAccessKey]: missing, unknown-key, wrong-service and mismatched
 //     signatures are refused through [Options.WriteError] with
@@ -20,7 +21,7 @@
 //     response runs the handler (so its state changes are committed), then
 //     closes the connection without answering. A malformed body runs the
 //     handler and, when it answered 200, sends its status and headers with a
-//     corrupted body.
+//     corrupted body ([Faults.Malformation] says how).
 //  6. Every request, refused or not, is appended to the log returned by
 //     [Server.Requests], with the status sent and the fault applied, before
 //     its answer leaves: answers are written into a buffer, logged, then

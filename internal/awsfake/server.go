@@ -47,6 +47,7 @@ type Server struct {
 	itemRand     *rand.Rand
 	throttleRand *rand.Rand
 	bucket       tokenBucket
+	slowed       int // requests given Latency since the plan was installed
 	log          []Request
 }
 
@@ -203,6 +204,7 @@ func (s *Server) setFaultsLocked(f Faults) {
 	s.itemRand = rand.New(rand.NewPCG(seed, 0x6974656d))       // "item"
 	s.throttleRand = rand.New(rand.NewPCG(seed, 0x7468726f74)) // "throt"
 	s.bucket.set(f.Quota, f.QuotaBurst, s.now())
+	s.slowed = 0
 }
 
 // Close stops the server: it ends added latencies, waits for handlers in
@@ -314,6 +316,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveRecorded(rec *httptest.ResponseRecorder, r *http.Request, body []byte) (fault string, answer bool) {
 	s.mu.Lock()
 	latency := s.faults.Latency
+	if n := s.faults.LatencyFirst; latency > 0 && n > 0 {
+		if s.slowed >= n {
+			latency = 0
+		} else {
+			s.slowed++
+		}
+	}
 	s.mu.Unlock()
 	if latency > 0 {
 		t := time.NewTimer(latency)
@@ -340,6 +349,7 @@ func (s *Server) serveRecorded(rec *httptest.ResponseRecorder, r *http.Request, 
 		allowed = !draw(s.throttleRand, s.faults.ThrottleRate)
 	}
 	var fail, drop, malformed bool
+	malformation := s.faults.Malformation
 	if allowed {
 		// Always three draws per admitted request, so one fault's rate
 		// does not shift the others' sequence.
@@ -365,7 +375,9 @@ func (s *Server) serveRecorded(rec *httptest.ResponseRecorder, r *http.Request, 
 	s.handler.ServeHTTP(rec, withBody(r, body))
 	if malformed && rec.Code == http.StatusOK {
 		out := rec.Body.Bytes()
-		if s.opts.Corrupt != nil {
+		if malformation != MalformKit {
+			out = malformation.Apply(rec.Header().Get("Content-Type"), out)
+		} else if s.opts.Corrupt != nil {
 			out = s.opts.Corrupt(out)
 		} else {
 			out = Truncate(out)

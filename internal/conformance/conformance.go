@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"testing"
+	"time"
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/awsfake"
@@ -52,6 +53,10 @@ type Setup struct {
 	// picks with the service's throttle code inside the answer, instead of
 	// a transient error. It is set only when [Harness.ItemThrottles] is.
 	ItemThrottles bool
+	// HTTPTimeout, when positive, is the Timeout of the HTTP client the
+	// adapter's client must send through: NewKit passes the kit's HTTP
+	// client through [Setup.HTTPClient]. Zero keeps the kit's client.
+	HTTPTimeout time.Duration
 }
 
 // Kit is one running fake service, seeded as a [Setup] asked, together
@@ -190,6 +195,11 @@ type Harness[T, R any] struct {
 //     the client retried, lost answers, refused credentials, a key failing
 //     as a whole, thousands of items under every fault, fifty keys with one
 //     call in flight and a poison item, items given twice).
+//   - HTTPTimeout: an HTTP client time-out shorter than the kit's latency
+//     fails the first call retryably (never as canceled); the engine sends
+//     its items again and they succeed.
+//   - MalformedBodies: 200 answers with trailing data, truncated, empty or
+//     null never count as success; their items end Unmatched, retryable.
 //
 // Run takes a few seconds per adapter with -race.
 func Run[T, R any](t *testing.T, h Harness[T, R]) {
@@ -217,6 +227,8 @@ func Run[T, R any](t *testing.T, h Harness[T, R]) {
 		{"Volume", s.testVolume},
 		{"ManyKeys", s.testManyKeys},
 		{"Duplicates", s.testDuplicates},
+		{"HTTPTimeout", s.testHTTPTimeout},
+		{"MalformedBodies", s.testMalformedBodies},
 	} {
 		t.Run(st.name, func(t *testing.T) { s.run(t, st.fn) })
 	}
