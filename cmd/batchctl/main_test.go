@@ -124,6 +124,8 @@ func TestUsageAndExitCodes(t *testing.T) {
 	}{
 		{nil, exitUsage, "usage: batchctl <command>"},
 		{[]string{"help"}, exitOK, "create-users"},
+		{[]string{"--version"}, exitOK, "batchctl "},
+		{[]string{"version"}, exitOK, "batchctl "},
 		{[]string{"help", "add-members"}, exitOK, "ChannelArn, ChimeBearer, MemberArn"},
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
 		{[]string{"associate"}, exitUsage, "--input is required"},

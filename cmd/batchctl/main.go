@@ -41,6 +41,9 @@ func mainWith(ctx context.Context, args []string, e *env) int {
 		return exitUsage
 	}
 	switch args[0] {
+	case "version", "-version", "--version":
+		fmt.Fprintln(e.stdout, versionString())
+		return exitOK
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			for _, c := range cmds {
@@ -68,6 +71,7 @@ with batchkit: chunking, retries, bisection of rejected calls and an
 adaptive send rate. Every input item gets exactly one outcome.
 
 usage: batchctl <command> --input FILE [flags]
+       batchctl --version
 
 Commands:
 `)
