@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
@@ -71,11 +71,13 @@ func boolValue(v string) (bool, error) {
 	if v == "" {
 		return false, nil
 	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, errors.New("want true or false")
+	switch strings.ToLower(v) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
 	}
-	return b, nil
+	return false, errors.New("want true or false")
 }
 
 func associateSpec(op appstream.Operation, name, about string) *spec[appstream.Association, appstream.Result] {
@@ -88,7 +90,7 @@ func associateSpec(op appstream.Operation, name, about string) *spec[appstream.A
 		}},
 	}
 	if op == appstream.Associate {
-		fields = append(fields, field[appstream.Association]{name: "SendEmailNotification", set: func(a *appstream.Association, v string) error {
+		fields = append(fields, field[appstream.Association]{name: "SendEmailNotification", kind: kindBool, set: func(a *appstream.Association, v string) error {
 			b, err := boolValue(v)
 			a.SendEmailNotification = b
 			return err

@@ -9,12 +9,32 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/batchkit/batchkit/batch"
 )
+
+// kind is the JSON type a field takes in JSONL input. CSV values are text
+// and are converted by the field's set.
+type kind int
+
+const (
+	kindString kind = iota
+	kindBool        // JSON true or false; in CSV, true or false
+	kindInt         // a JSON integer; in CSV, its digits
+)
+
+func (k kind) want() string {
+	switch k {
+	case kindBool:
+		return "true or false"
+	case kindInt:
+		return "a whole number"
+	}
+	return "a string"
+}
 
 // field is one input column: how its value is stored into an item.
 type field[T any] struct {
@@ -26,6 +46,8 @@ type field[T any] struct {
 	// JSONL object. An empty value is still passed to set: the adapter's
 	// validation judges values.
 	required bool
+	// kind is the JSON type the field takes in JSONL.
+	kind kind
 	// list fields accept a JSON array of strings, or several values
 	// separated by ';' in CSV.
 	list bool
@@ -87,6 +109,21 @@ func (fs *fieldSet[T]) names() string {
 	return s
 }
 
+// store checks one value and stores it. Values are taken exactly as
+// written: a value with spaces at either end is rejected rather than
+// trimmed or sent ("Sales " is not the stack "Sales"), and so is text that
+// is not valid UTF-8, which would otherwise be changed on its way to the
+// service.
+func (f *field[T]) store(item *T, v string) error {
+	if !utf8.ValidString(v) {
+		return errors.New("the value is not valid UTF-8")
+	}
+	if strings.TrimSpace(v) != v {
+		return errors.New("the value has spaces at its start or end; batchctl does not trim values: remove them")
+	}
+	return f.set(item, v)
+}
+
 // record is one input record: its position in the input, the line it starts
 // on, and the item, or the reason the line could not be read as one.
 type record[T any] struct {
@@ -98,13 +135,43 @@ type record[T any] struct {
 	item T
 	// bad is set when the line is malformed; the item is then never sent.
 	bad *batch.Error
+	// raw is the record's text as read, with its line end, for
+	// --failed-rows.
+	raw []byte
 }
 
-// source reads records lazily. Err reports why reading stopped early, if
-// it did.
+// source reads records lazily.
 type source[T any] interface {
 	records() iter.Seq[record[T]]
+	// Err reports why reading stopped before the end of the input, if it
+	// did.
 	Err() error
+	// header is the raw header row (CSV) written at the top of a
+	// --failed-rows file, or nil.
+	header() []byte
+	// unclosed reports a quote that was never closed, so that every line
+	// after it was read as part of one value (CSV only).
+	unclosed() *unclosedQuote
+}
+
+// unclosedQuote is a quote opened on line and never closed: lines line+1
+// to end were read as part of its value, not as rows.
+type unclosedQuote struct {
+	line, end int
+}
+
+func (u *unclosedQuote) Error() string {
+	return fmt.Sprintf("line %d: a quote opened on this line is never closed, so the %s after it (to line %d, the end of the input) were read as part of one value and not as rows",
+		u.line, plural(int64(u.end-u.line), "line"), u.end)
+}
+
+// newSource returns the reader of format ("csv" or "jsonl") over r. A CSV
+// source reads its header first and fails when it is unusable.
+func newSource[T any](r io.Reader, format string, fs *fieldSet[T]) (source[T], error) {
+	if format == "csv" {
+		return newCSVSource(r, fs)
+	}
+	return newJSONLSource(r, fs), nil
 }
 
 // maxLine bounds a JSONL line. Longer lines are reported as malformed and
@@ -122,18 +189,52 @@ func malformed(line int, fieldName, format string, args ...any) *batch.Error {
 	return &batch.Error{Code: batch.CodeInvalidInput, Field: fieldName, Message: msg + fmt.Sprintf(format, args...)}
 }
 
+// recorder keeps the bytes read through it that the CSV reader has not
+// finished with, so that each record's raw text can be cut out when
+// csv.Reader.InputOffset reports where it ends.
+type recorder struct {
+	r     io.Reader
+	buf   []byte
+	start int   // buf[start:] is still wanted
+	base  int64 // input offset of buf[0]
+}
+
+func (rc *recorder) Read(p []byte) (int, error) {
+	n, err := rc.r.Read(p)
+	rc.buf = append(rc.buf, p[:n]...)
+	return n, err
+}
+
+// cut returns a copy of the input from the last cut to offset end, and
+// forgets it.
+func (rc *recorder) cut(end int64) []byte {
+	i := int(end - rc.base)
+	raw := bytes.Clone(rc.buf[rc.start:i])
+	rc.start = i
+	if rc.start > 64<<10 && rc.start > len(rc.buf)/2 {
+		rc.buf = rc.buf[:copy(rc.buf, rc.buf[rc.start:])]
+		rc.base += int64(rc.start)
+		rc.start = 0
+	}
+	return raw
+}
+
 // csvSource reads CSV with a header row naming the columns.
 type csvSource[T any] struct {
 	fs      *fieldSet[T]
+	rec     *recorder
 	r       *csv.Reader
+	head    []byte
 	columns []int // field index of each column
+	open    *unclosedQuote
 	err     error
 }
 
 // newCSVSource reads the header. It fails when the header is missing, names
 // an unknown or repeated column, or lacks a required one.
 func newCSVSource[T any](r io.Reader, fs *fieldSet[T]) (*csvSource[T], error) {
-	cr := csv.NewReader(r)
+	rec := &recorder{r: r}
+	cr := csv.NewReader(rec)
 	cr.FieldsPerRecord = -1 // checked per record, so a bad line does not stop the rest
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -143,7 +244,7 @@ func newCSVSource[T any](r io.Reader, fs *fieldSet[T]) (*csvSource[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the CSV header: %w", err)
 	}
-	s := &csvSource[T]{fs: fs, r: cr}
+	s := &csvSource[T]{fs: fs, rec: rec, r: cr, head: rec.cut(cr.InputOffset())}
 	seen := make(map[int]bool)
 	for i, h := range header {
 		if i == 0 {
@@ -167,32 +268,66 @@ func newCSVSource[T any](r io.Reader, fs *fieldSet[T]) (*csvSource[T], error) {
 	return s, nil
 }
 
-func (s *csvSource[T]) Err() error { return s.err }
+func (s *csvSource[T]) Err() error               { return s.err }
+func (s *csvSource[T]) header() []byte           { return s.head }
+func (s *csvSource[T]) unclosed() *unclosedQuote { return s.open }
 
 func (s *csvSource[T]) records() iter.Seq[record[T]] {
 	return func(yield func(record[T]) bool) {
+		var openQuote *unclosedQuote // set when the last record broke off inside quotes
 		for index := 0; ; index++ {
 			row, err := s.r.Read()
 			if errors.Is(err, io.EOF) {
+				s.open = openQuote
 				return
 			}
-			var rec record[T]
-			rec.index = index
+			openQuote = nil
 			var pe *csv.ParseError
-			switch {
-			case errors.As(err, &pe):
-				rec.line = pe.StartLine
-				rec.bad = malformed(pe.StartLine, "", "not valid CSV: %v", pe.Err)
-			case err != nil:
+			if err != nil && !errors.As(err, &pe) {
 				s.err = err
 				return
-			default:
+			}
+			rec := record[T]{index: index, raw: trimBlankLines(s.rec.cut(s.r.InputOffset()))}
+			if pe != nil {
+				rec.line = pe.StartLine
+			} else {
 				rec.line, _ = s.r.FieldPos(0)
+			}
+			// A record may run over several lines inside quotes. No value of
+			// these operations holds a line break, so a record that does is
+			// a quote left open, and the lines it swallowed are named.
+			end := rec.line + bytes.Count(bytes.TrimRight(rec.raw, "\r\n"), []byte("\n"))
+			switch {
+			case pe != nil && errors.Is(pe.Err, csv.ErrQuote) && end > rec.line:
+				// Either the input ends inside the quotes (known at the next
+				// read), or a later quote closed them with text after it.
+				openQuote = &unclosedQuote{line: rec.line, end: end}
+				rec.bad = malformed(rec.line, "", "not valid CSV: a quote opened on this line is not closed properly, so lines %d to %d were read as part of this row", rec.line+1, end)
+			case pe != nil:
+				rec.bad = malformed(rec.line, "", "not valid CSV: %v", pe.Err)
+			case end > rec.line:
+				rec.bad = malformed(rec.line, "", "a quoted value runs over lines %d to %d (a quote left open?): values cannot hold line breaks, and lines %d to %d were read as part of this row", rec.line, end, rec.line+1, end)
+			default:
 				rec.item, rec.bad = s.parse(row, rec.line)
 			}
 			if !yield(rec) {
 				return
 			}
+		}
+	}
+}
+
+// trimBlankLines drops the empty lines the CSV reader skipped before a
+// record.
+func trimBlankLines(raw []byte) []byte {
+	for {
+		switch {
+		case bytes.HasPrefix(raw, []byte("\n")):
+			raw = raw[1:]
+		case bytes.HasPrefix(raw, []byte("\r\n")):
+			raw = raw[2:]
+		default:
+			return raw
 		}
 	}
 }
@@ -208,13 +343,13 @@ func (s *csvSource[T]) parse(row []string, line int) (T, *batch.Error) {
 			// A list column holds values separated by ';'. Each value is
 			// stored in turn; set appends.
 			for part := range strings.SplitSeq(v, ";") {
-				if err := f.set(&item, part); err != nil {
+				if err := f.store(&item, part); err != nil {
 					return item, malformed(line, f.name, "%v", err)
 				}
 			}
 			continue
 		}
-		if err := f.set(&item, v); err != nil {
+		if err := f.store(&item, v); err != nil {
 			return item, malformed(line, f.name, "%v", err)
 		}
 	}
@@ -233,7 +368,9 @@ func newJSONLSource[T any](r io.Reader, fs *fieldSet[T]) *jsonlSource[T] {
 	return &jsonlSource[T]{fs: fs, r: bufio.NewReaderSize(r, 64<<10)}
 }
 
-func (s *jsonlSource[T]) Err() error { return s.err }
+func (s *jsonlSource[T]) Err() error               { return s.err }
+func (s *jsonlSource[T]) header() []byte           { return nil }
+func (s *jsonlSource[T]) unclosed() *unclosedQuote { return nil }
 
 func (s *jsonlSource[T]) records() iter.Seq[record[T]] {
 	return func(yield func(record[T]) bool) {
@@ -254,6 +391,7 @@ func (s *jsonlSource[T]) records() iter.Seq[record[T]] {
 				if tooLong {
 					rec.bad = malformed(line, "", "the line is longer than %d bytes", maxLine)
 				} else {
+					rec.raw = append(bytes.Clone(text), '\n')
 					rec.item, rec.bad = s.parse(text, line)
 				}
 				if !yield(rec) {
@@ -290,84 +428,153 @@ func readLine(r *bufio.Reader, buf []byte) (line []byte, tooLong bool, err error
 	}
 }
 
+// parse reads one JSON object. Keys are read in order with a tokenizer, so
+// that a key given twice is an error rather than silently overwritten, and
+// each value must have its field's JSON type: nothing is coerced.
 func (s *jsonlSource[T]) parse(text []byte, line int) (T, *batch.Error) {
 	var item T
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(text, &obj); err != nil || obj == nil {
+	if !utf8.Valid(text) {
+		return item, malformed(line, "", "not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber()
+	invalid := func(err error) *batch.Error {
 		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &se):
-			return item, malformed(line, "", "not valid JSON at byte %d: %v", se.Offset, se)
-		default:
-			return item, malformed(line, "", "not a JSON object")
+		if errors.As(err, &se) {
+			return malformed(line, "", "not valid JSON at byte %d: %v", se.Offset, se)
 		}
+		return malformed(line, "", "not valid JSON: the line ends inside the object")
 	}
-	seen := make([]bool, len(s.fs.fields))
-	// Visit keys in a fixed order so that the first error reported does
-	// not depend on map iteration.
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
+	tok, err := dec.Token()
+	if err != nil {
+		return item, invalid(err)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return item, malformed(line, "", "not a JSON object")
+	}
+	given := make([]string, len(s.fs.fields)) // the key each field was given as
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return item, invalid(err)
+		}
+		k, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return item, invalid(err)
+		}
 		fi, ok := s.fs.lookup(k)
 		if !ok {
 			return item, malformed(line, "", "unknown field %q; the fields are %s", clip(k), s.fs.names())
 		}
 		f := &s.fs.fields[fi]
-		if seen[fi] {
-			return item, malformed(line, f.name, "given twice")
+		if prev := given[fi]; prev != "" {
+			if prev == k {
+				return item, malformed(line, f.name, "given twice")
+			}
+			return item, malformed(line, f.name, "given twice, as %q and %q", clip(prev), clip(k))
 		}
-		seen[fi] = true
-		values, err := jsonValues(obj[k], f.list)
+		given[fi] = k
+		values, err := jsonValues(raw, f.kind, f.list)
 		if err != nil {
 			return item, malformed(line, f.name, "%v", err)
 		}
+		if values == nil && f.required {
+			return item, malformed(line, f.name, "null; want %s", f.kind.want())
+		}
 		for _, v := range values {
-			if err := f.set(&item, v); err != nil {
+			if err := f.store(&item, v); err != nil {
 				return item, malformed(line, f.name, "%v", err)
 			}
 		}
 	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return item, invalid(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return item, malformed(line, "", "not valid JSON: more text after the object")
+	}
 	for i, f := range s.fs.fields {
-		if f.required && !seen[i] {
+		if f.required && given[i] == "" {
 			return item, malformed(line, f.name, "missing")
 		}
 	}
 	return item, nil
 }
 
-// jsonValues turns a JSON value into the strings set receives: a string as
-// it is, a number or a boolean as its JSON text, null as nothing, and, for
-// list fields, each string of an array.
-func jsonValues(raw json.RawMessage, list bool) ([]string, error) {
+// jsonType names the JSON type of a value for error messages.
+func jsonType(raw []byte) string {
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	case '[':
+		return "an array"
+	case '{':
+		return "an object"
+	}
+	return "a number"
+}
+
+// jsonValues turns a JSON value into the strings set receives, checking
+// its type against the field's: a string field takes a JSON string, a
+// boolean field true or false, an integer field a whole number, and a list
+// field a string or an array of strings. null is nothing (nil, nil).
+func jsonValues(raw json.RawMessage, k kind, list bool) ([]string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return nil, errors.New("empty value")
 	}
-	switch raw[0] {
-	case 'n':
+	if raw[0] == 'n' {
 		return nil, nil
-	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, errors.New("not a valid JSON string")
-		}
-		return []string{s}, nil
-	case '[':
-		if !list {
-			return nil, errors.New("want a single value, got an array")
-		}
-		var ss []string
-		if err := json.Unmarshal(raw, &ss); err != nil {
-			return nil, errors.New("want an array of strings")
-		}
-		return ss, nil
-	case '{':
-		return nil, errors.New("want a single value, got an object")
 	}
-	return []string{string(raw)}, nil
+	if list && raw[0] == '[' {
+		var elems []json.RawMessage
+		if err := json.Unmarshal(raw, &elems); err != nil {
+			return nil, errors.New("not a valid JSON array")
+		}
+		out := make([]string, 0, len(elems))
+		for i, e := range elems {
+			if len(e) == 0 || e[0] != '"' {
+				return nil, fmt.Errorf("element %d: want a string, got %s", i, jsonType(e))
+			}
+			var s string
+			if err := json.Unmarshal(e, &s); err != nil {
+				return nil, fmt.Errorf("element %d: not a valid JSON string", i)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	want := k.want()
+	if list {
+		want = "a string or an array of strings"
+	}
+	switch k {
+	case kindBool:
+		if s := string(raw); s == "true" || s == "false" {
+			return []string{s}, nil
+		}
+	case kindInt:
+		if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
+			if _, err := strconv.ParseInt(string(raw), 10, 64); err != nil {
+				return nil, errors.New("want a whole number")
+			}
+			return []string{string(raw)}, nil
+		}
+	default:
+		if raw[0] == '"' {
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return nil, errors.New("not a valid JSON string")
+			}
+			return []string{s}, nil
+		}
+	}
+	return nil, fmt.Errorf("want %s, got %s", want, jsonType(raw))
 }
 
 // clip shortens names quoted in messages.

@@ -57,7 +57,7 @@ func TestCSV(t *testing.T) {
 	want := []got[appstream.Association]{
 		{index: 0, line: 2, item: appstream.Association{StackName: "s1", UserName: "jane@example.com", AuthenticationType: "USERPOOL", SendEmailNotification: true}},
 		{index: 1, line: 4, code: batch.CodeInvalidInput, msg: "line 4: the record has 3 fields, the header has 4"},
-		{index: 2, line: 5, item: appstream.Association{StackName: "s2", UserName: "multi\nline@example.com", AuthenticationType: "API"}},
+		{index: 2, line: 5, code: batch.CodeInvalidInput, msg: "line 5: a quoted value runs over lines 5 to 6 (a quote left open?): values cannot hold line breaks, and lines 6 to 6 were read as part of this row"},
 		{index: 3, line: 7, code: batch.CodeInvalidInput},
 		{index: 4, line: 8, code: batch.CodeInvalidInput, field: "SendEmailNotification", msg: "line 8: field SendEmailNotification: want true or false"},
 		{index: 5, line: 9, item: appstream.Association{StackName: "s4", UserName: "y@example.com", AuthenticationType: "AWS_AD"}},
@@ -140,11 +140,11 @@ func TestJSONL(t *testing.T) {
 		{index: 1, line: 4, code: batch.CodeInvalidInput},
 		{index: 2, line: 5, code: batch.CodeInvalidInput, msg: `line 5: unknown field "Color"; the fields are StackName, UserName, AuthenticationType (optional: SendEmailNotification)`},
 		{index: 3, line: 6, code: batch.CodeInvalidInput, field: "AuthenticationType", msg: "line 6: field AuthenticationType: missing"},
-		{index: 4, line: 7, code: batch.CodeInvalidInput, field: "StackName", msg: "line 7: field StackName: want a single value, got an array"},
+		{index: 4, line: 7, code: batch.CodeInvalidInput, field: "StackName", msg: "line 7: field StackName: want a string, got an array"},
 		{index: 5, line: 8, code: batch.CodeInvalidInput, msg: "line 8: not a JSON object"},
 		{index: 6, line: 9, code: batch.CodeInvalidInput, msg: "line 9: not a JSON object"},
 		{index: 7, line: 10, code: batch.CodeInvalidInput, field: "SendEmailNotification"},
-		{index: 8, line: 11, item: appstream.Association{UserName: "z@example.com", AuthenticationType: "API"}},
+		{index: 8, line: 11, code: batch.CodeInvalidInput, field: "StackName", msg: "line 11: field StackName: null; want a string"},
 	}
 	if len(recs) != len(want) {
 		t.Fatalf("got %d records, want %d: %+v", len(recs), len(want), recs)

@@ -280,6 +280,10 @@ func runSpec[T, R any](ctx context.Context, e *env, s *spec[T, R], args []string
 		fmt.Fprintf(e.stderr, "batchctl %s: reading %s stopped after %d items: %v\n", s.name, o.input, total, err)
 		status = exitFailed
 	}
+	if u := src.unclosed(); u != nil {
+		fmt.Fprintf(e.stderr, "batchctl %s: %s: %v\n", s.name, o.input, u)
+		status = exitFailed
+	}
 	if werr != nil {
 		fmt.Fprintf(e.stderr, "batchctl %s: writing %s: %v\n", s.name, o.output, werr)
 		status = exitFailed

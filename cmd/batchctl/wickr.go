@@ -31,7 +31,7 @@ func createUsersSpec() *spec[wickr.NewUser, wickr.Result] {
 			{name: "FirstName", set: str(func(u *wickr.NewUser) *string { return &u.FirstName })},
 			{name: "LastName", set: str(func(u *wickr.NewUser) *string { return &u.LastName })},
 			{name: "InviteCode", set: str(func(u *wickr.NewUser) *string { return &u.InviteCode })},
-			{name: "InviteCodeTtl", set: func(u *wickr.NewUser, v string) error {
+			{name: "InviteCodeTtl", kind: kindInt, set: func(u *wickr.NewUser, v string) error {
 				if v == "" {
 					return nil
 				}
@@ -42,7 +42,7 @@ func createUsersSpec() *spec[wickr.NewUser, wickr.Result] {
 				u.InviteCodeTtl = aws.Int32(int32(n))
 				return nil
 			}},
-			{name: "CodeValidation", set: func(u *wickr.NewUser, v string) error {
+			{name: "CodeValidation", kind: kindBool, set: func(u *wickr.NewUser, v string) error {
 				if v == "" {
 					return nil
 				}
