@@ -227,6 +227,7 @@ type csvSource[T any] struct {
 	head    []byte
 	columns []int // field index of each column
 	open    *unclosedQuote
+	next    int // index of the next record
 	err     error
 }
 
@@ -272,10 +273,12 @@ func (s *csvSource[T]) Err() error               { return s.err }
 func (s *csvSource[T]) header() []byte           { return s.head }
 func (s *csvSource[T]) unclosed() *unclosedQuote { return s.open }
 
+// records reads the records not read yet: a second call goes on where
+// the first stopped.
 func (s *csvSource[T]) records() iter.Seq[record[T]] {
 	return func(yield func(record[T]) bool) {
 		var openQuote *unclosedQuote // set when the last record broke off inside quotes
-		for index := 0; ; index++ {
+		for {
 			row, err := s.r.Read()
 			if errors.Is(err, io.EOF) {
 				s.open = openQuote
@@ -287,7 +290,8 @@ func (s *csvSource[T]) records() iter.Seq[record[T]] {
 				s.err = err
 				return
 			}
-			rec := record[T]{index: index, raw: trimBlankLines(s.rec.cut(s.r.InputOffset()))}
+			rec := record[T]{index: s.next, raw: trimBlankLines(s.rec.cut(s.r.InputOffset()))}
+			s.next++
 			if pe != nil {
 				rec.line = pe.StartLine
 			} else {
@@ -359,9 +363,11 @@ func (s *csvSource[T]) parse(row []string, line int) (T, *batch.Error) {
 // jsonlSource reads one JSON object per line. Blank lines are skipped and
 // are not records.
 type jsonlSource[T any] struct {
-	fs  *fieldSet[T]
-	r   *bufio.Reader
-	err error
+	fs    *fieldSet[T]
+	r     *bufio.Reader
+	index int // of the next record
+	line  int // the last line read
+	err   error
 }
 
 func newJSONLSource[T any](r io.Reader, fs *fieldSet[T]) *jsonlSource[T] {
@@ -372,11 +378,14 @@ func (s *jsonlSource[T]) Err() error               { return s.err }
 func (s *jsonlSource[T]) header() []byte           { return nil }
 func (s *jsonlSource[T]) unclosed() *unclosedQuote { return nil }
 
+// records reads the records not read yet: a second call goes on where
+// the first stopped.
 func (s *jsonlSource[T]) records() iter.Seq[record[T]] {
 	return func(yield func(record[T]) bool) {
 		var buf []byte
-		index := 0
-		for line := 1; ; line++ {
+		for {
+			s.line++
+			line := s.line
 			text, tooLong, err := readLine(s.r, buf[:0])
 			buf = text
 			if err != nil && !errors.Is(err, io.EOF) {
@@ -386,8 +395,8 @@ func (s *jsonlSource[T]) records() iter.Seq[record[T]] {
 			eof := err != nil
 			text = bytes.TrimSpace(text)
 			if len(text) > 0 || tooLong {
-				rec := record[T]{index: index, line: line}
-				index++
+				rec := record[T]{index: s.index, line: line}
+				s.index++
 				if tooLong {
 					rec.bad = malformed(line, "", "the line is longer than %d bytes", maxLine)
 				} else {

@@ -6,30 +6,74 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
+
+	"github.com/batchkit/batchkit/internal/progress"
 )
 
 // env is what a subcommand reads and writes besides files.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	// terminal reports that stderr, where progress goes, is a terminal.
+	// terminal reports that stderr, where progress goes, is a terminal,
+	// and width, when not nil, its width in columns.
 	terminal bool
+	width    func() int
 	// progressEvery is the interval between plain progress lines.
 	progressEvery time.Duration
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go watchSignals(sigs, cancel, os.Stderr, os.Exit)
 	code := mainWith(ctx, os.Args[1:], &env{
 		stdin:         os.Stdin,
 		stdout:        os.Stdout,
 		stderr:        os.Stderr,
-		terminal:      isTerminal(os.Stderr),
+		terminal:      progress.IsTerminal(os.Stderr),
+		width:         progress.TerminalWidth(os.Stderr),
 		progressEvery: 10 * time.Second,
 	})
-	stop()
 	os.Exit(code)
+}
+
+// interrupted is the cause of a run canceled by a signal.
+type interrupted struct{ name string }
+
+func (i interrupted) Error() string { return "interrupted by " + i.name }
+
+// signalName returns SIGINT or SIGTERM.
+func signalName(s os.Signal) string {
+	switch s {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
+
+// watchSignals handles SIGINT and SIGTERM alike: the first cancels the run,
+// which stops sending, writes the outcome of every item read and prints the
+// summary (exit status 130); a second one exits at once with status 130,
+// leaving the outcome file as far as it was written. It returns after the
+// second signal, or when sigs is closed.
+func watchSignals(sigs <-chan os.Signal, cancel context.CancelCauseFunc, stderr io.Writer, exit func(int)) {
+	first := true
+	for s := range sigs {
+		if first {
+			first = false
+			fmt.Fprintf(stderr, "\nbatchctl: %s: stopping; the outcome of every item read is being written (interrupt again to quit at once)\n", signalName(s))
+			cancel(interrupted{signalName(s)})
+			continue
+		}
+		fmt.Fprintf(stderr, "\nbatchctl: %s again: quitting at once; the outcome file may lack the last items\n", signalName(s))
+		exit(exitInterrupted)
+		return
+	}
 }
 
 // mainWith runs batchctl with command-line args and returns the exit
@@ -46,6 +90,9 @@ func mainWith(ctx context.Context, args []string, e *env) int {
 		return exitOK
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
+			if args[1] == "fake" {
+				return runFake(ctx, e, []string{"-h"}, cmds)
+			}
 			for _, c := range cmds {
 				if c.name == args[1] {
 					return c.run(ctx, e, []string{"-h"})
@@ -54,6 +101,9 @@ func mainWith(ctx context.Context, args []string, e *env) int {
 		}
 		usage(e.stdout, cmds)
 		return exitOK
+	}
+	if args[0] == "fake" {
+		return runFake(ctx, e, args[1:], cmds)
 	}
 	for _, c := range cmds {
 		if c.name == args[0] {
@@ -79,12 +129,14 @@ Commands:
 		fmt.Fprintf(w, "  %-13s %s (%s)\n", c.name, c.about, c.service)
 		fmt.Fprintf(w, "  %-13s   columns: %s\n", "", c.columns)
 	}
+	fmt.Fprintf(w, "  %-13s %s\n", "fake", "serve the test kits on loopback ports, to rehearse a job")
 	fmt.Fprintf(w, `
 Run 'batchctl <command> -h' for the flags.
 
 Exit status: 0 when every item succeeded, 1 when some item failed or was
 canceled (or a dry run found invalid items), 2 on bad flags or unreadable
-files (nothing is sent).
+files (nothing is sent), 130 when interrupted (SIGINT or SIGTERM: sending
+stops, every item read gets its outcome; a second signal quits at once).
 
 %s
 `, credentialSources)
