@@ -58,7 +58,7 @@ func signalName(s os.Signal) string {
 
 // watchSignals handles SIGINT and SIGTERM alike: the first cancels the run,
 // which stops sending, writes the outcome of every item read and prints the
-// summary (exit status 130); a second one exits at once with status 130,
+// summary (exit status 130), or stops batchctl fake; a second one exits at once with status 130,
 // leaving the outcome file as far as it was written. It returns after the
 // second signal, or when sigs is closed.
 func watchSignals(sigs <-chan os.Signal, cancel context.CancelCauseFunc, stderr io.Writer, exit func(int)) {
@@ -66,7 +66,7 @@ func watchSignals(sigs <-chan os.Signal, cancel context.CancelCauseFunc, stderr 
 	for s := range sigs {
 		if first {
 			first = false
-			fmt.Fprintf(stderr, "\nbatchctl: %s: stopping; the outcome of every item read is being written (interrupt again to quit at once)\n", signalName(s))
+			fmt.Fprintf(stderr, "\nbatchctl: %s: stopping (interrupt again to quit at once)\n", signalName(s))
 			cancel(interrupted{signalName(s)})
 			continue
 		}

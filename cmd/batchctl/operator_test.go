@@ -285,7 +285,7 @@ func TestWatchSignals(t *testing.T) {
 	<-done
 	assert.Equal(t, interrupted{"SIGTERM"}, cause, "the first signal cancels the run")
 	assert.Equal(t, exitInterrupted, exitCode, "the second exits at once")
-	assert.Contains(t, stderr.String(), "SIGTERM: stopping; the outcome of every item read is being written (interrupt again to quit at once)")
+	assert.Contains(t, stderr.String(), "SIGTERM: stopping (interrupt again to quit at once)")
 	assert.Contains(t, stderr.String(), "SIGINT again: quitting at once")
 }
 
