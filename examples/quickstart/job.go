@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/progress"
 )
 
 // config is what one quickstart run does.
@@ -18,8 +19,9 @@ type config struct {
 	Seed int64
 	// Out receives the progress display and the table.
 	Out io.Writer
-	// Terminal selects the redrawn progress bar instead of plain lines.
-	Terminal bool
+	// Width, when not nil, is the width of the terminal Out writes to, and
+	// selects the redrawn progress bar instead of plain lines.
+	Width func() int
 	// ProgressEvery is the interval between plain progress lines.
 	ProgressEvery time.Duration
 	// QuotaScale multiplies every fake's request quota; zero means 1. Tests
@@ -152,7 +154,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	fmt.Fprintln(cfg.Out)
 
 	start := time.Now()
-	p := startProgress(cfg.Out, cfg.Terminal, cfg.ProgressEvery, all)
+	p := progress.Start(cfg.Out, progress.Options{Width: cfg.Width, LineEvery: cfg.ProgressEvery}, func() progress.Counts { return sum(all) })
 	reports := make([][]opReport, len(lanes))
 	var wg sync.WaitGroup
 	for i, l := range lanes {
@@ -163,7 +165,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		})
 	}
 	wg.Wait()
-	p.stop()
+	p.Stop()
 
 	res := &result{Elapsed: time.Since(start)}
 	for _, rs := range reports {

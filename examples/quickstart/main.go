@@ -8,18 +8,25 @@ import (
 	"os"
 	"os/signal"
 	"time"
+
+	"github.com/batchkit/batchkit/internal/progress"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := mainWith(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stdout))
+	var width func() int
+	if progress.IsTerminal(os.Stdout) {
+		width = progress.TerminalWidth(os.Stdout)
+	}
+	code := mainWith(ctx, os.Args[1:], os.Stdout, os.Stderr, width)
 	stop()
 	os.Exit(code)
 }
 
 // mainWith runs the quickstart with command-line args and returns the exit
 // status: 0 when every item is accounted for, 1 when not, 2 on bad flags.
-func mainWith(ctx context.Context, args []string, stdout, stderr io.Writer, terminal bool) int {
+// width, when not nil, is the width of the terminal stdout is.
+func mainWith(ctx context.Context, args []string, stdout, stderr io.Writer, width func() int) int {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	items := fs.Int("items", 5000, "items per operation")
@@ -40,7 +47,7 @@ func mainWith(ctx context.Context, args []string, stdout, stderr io.Writer, term
 		Items:         *items,
 		Seed:          *seed,
 		Out:           stdout,
-		Terminal:      terminal,
+		Width:         width,
 		ProgressEvery: time.Second,
 	})
 	if err != nil {

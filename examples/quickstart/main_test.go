@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/progress"
 )
 
 func TestMain(m *testing.M) {
@@ -126,7 +127,7 @@ func TestMainExitCodes(t *testing.T) {
 		{[]string{"-items", "12", "-seed", "3"}, 0},
 	} {
 		var out, errOut bytes.Buffer
-		if got := mainWith(context.Background(), tc.args, &out, &errOut, false); got != tc.want {
+		if got := mainWith(context.Background(), tc.args, &out, &errOut, nil); got != tc.want {
 			t.Errorf("mainWith(%q) = %d, want %d\nstdout:\n%s\nstderr:\n%s", tc.args, got, tc.want, &out, &errOut)
 		}
 	}
@@ -138,7 +139,7 @@ func TestMainCanceledFails(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out, errOut bytes.Buffer
-	if got := mainWith(ctx, []string{"-items", "30"}, &out, &errOut, false); got != 1 {
+	if got := mainWith(ctx, []string{"-items", "30"}, &out, &errOut, nil); got != 1 {
 		t.Errorf("mainWith on a canceled context = %d, want 1\n%s", got, &out)
 	}
 	if !strings.Contains(out.String(), "the run ended early") {
@@ -244,21 +245,21 @@ func TestFailedByCode(t *testing.T) {
 
 func TestProgressLines(t *testing.T) {
 	c := &counters{total: 10}
-	c.done.Store(4)
 	c.succeeded.Store(3)
 	c.failed.Store(1)
 	c.calls.Store(2)
+	read := func() progress.Counts { return sum([]*counters{c}) }
 
 	var plain bytes.Buffer
-	startProgress(&plain, false, time.Hour, []*counters{c}).stop()
+	progress.Start(&plain, progress.Options{LineEvery: time.Hour}, read).Stop()
 	if got, want := plain.String(), "progress: 4/10 items (40%), 3 succeeded, 1 failed, 2 calls, 0 retries, 0 throttled, "; !strings.HasPrefix(got, want) || strings.Count(got, "\n") != 1 {
 		t.Errorf("plain progress = %q, want one line starting with %q", got, want)
 	}
 
 	var term bytes.Buffer
-	startProgress(&term, true, time.Hour, []*counters{c}).stop()
+	progress.Start(&term, progress.Options{Width: func() int { return 80 }, BarEvery: time.Hour}, read).Stop()
 	got := term.String()
-	if !strings.HasPrefix(got, "\r[#########---------------]  40%  4/10 items  ok 3  failed 1") || !strings.HasSuffix(got, "\n") {
-		t.Errorf("terminal progress = %q, want a bar redrawn with \\r ending in a newline", got)
+	if !strings.HasPrefix(got, "\r[") || !strings.Contains(got, "]  40% 4/10  ok 3  failed 1") || !strings.HasSuffix(got, "\n") || len(got) > 80+2 {
+		t.Errorf("terminal progress = %q, want a bar of at most 79 columns redrawn with \\r ending in a newline", got)
 	}
 }

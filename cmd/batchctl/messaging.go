@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/batchkit/batchkit/batch"
@@ -12,9 +14,20 @@ func addMembersCommand() command { return addMembersSpec().command() }
 
 func addMembersSpec() *spec[messaging.Membership, messaging.Result] {
 	return &spec[messaging.Membership, messaging.Result]{
-		name:    "add-members",
-		service: "Amazon Chime SDK Messaging " + messaging.Operation,
-		about:   "add members to Amazon Chime SDK messaging channels",
+		name:        "add-members",
+		service:     "Amazon Chime SDK Messaging " + messaging.Operation,
+		about:       "add members to Amazon Chime SDK messaging channels",
+		envEndpoint: "AWS_ENDPOINT_URL_CHIME_SDK_MESSAGING",
+		describeKey: func(m messaging.Membership) string {
+			parts := []string{keyValue("ChannelArn", m.ChannelArn), keyValue("ChimeBearer", m.ChimeBearer)}
+			if m.Type != "" {
+				parts = append(parts, keyValue("Type", string(m.Type)))
+			}
+			if m.SubChannelId != "" {
+				parts = append(parts, keyValue("SubChannelId", m.SubChannelId))
+			}
+			return strings.Join(parts, " ")
+		},
 		fields: []field[messaging.Membership]{
 			{name: "ChannelArn", required: true, set: str(func(m *messaging.Membership) *string { return &m.ChannelArn })},
 			{name: "ChimeBearer", required: true, set: str(func(m *messaging.Membership) *string { return &m.ChimeBearer })},
@@ -25,8 +38,9 @@ func addMembersSpec() *spec[messaging.Membership, messaging.Result] {
 			}},
 			{name: "SubChannelId", set: str(func(m *messaging.Membership) *string { return &m.SubChannelId })},
 		},
-		newAdapter: func(cfg aws.Config, _ *options) batch.Adapter[messaging.Membership, messaging.Result] {
-			return messaging.New(messagingapi.NewFromConfig(cfg))
+		seed: func(k *kits, m messaging.Membership) { k.messaging.AddChannel(m.ChannelArn, m.ChimeBearer) },
+		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[messaging.Membership, messaging.Result] {
+			return messaging.New(messagingapi.NewFromConfig(cfg, func(c *messagingapi.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }))
 		},
 	}
 }

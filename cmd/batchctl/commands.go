@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
@@ -13,6 +13,7 @@ import (
 	chimetypes "github.com/aws/aws-sdk-go-v2/service/chime/types"
 
 	"github.com/batchkit/batchkit/appstream"
+	"github.com/batchkit/batchkit/appstream/appstreamtest"
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/chime"
 )
@@ -23,9 +24,18 @@ type spec[T, R any] struct {
 	name    string
 	service string
 	about   string
-	fields  []field[T]
+	// envEndpoint is the SDK's environment variable for the service's
+	// endpoint, for example AWS_ENDPOINT_URL_APPSTREAM.
+	envEndpoint string
+	fields      []field[T]
 	// newAdapter builds the adapter on a client made from cfg.
 	newAdapter func(cfg aws.Config, o *options) batch.Adapter[T, R]
+	// describeKey renders the fields that make item's call key, for a dry
+	// run; nil when the operation has no keys.
+	describeKey func(item T) string
+	// seed adds to the test kits what item needs to succeed, for
+	// batchctl fake --state.
+	seed func(k *kits, item T)
 }
 
 // command is a subcommand with its item type erased.
@@ -35,6 +45,8 @@ type command struct {
 	about   string
 	columns string
 	run     func(ctx context.Context, e *env, args []string) int
+	// seed seeds the test kits with what the items of a file need.
+	seed func(k *kits, path string) (int, error)
 }
 
 func (s *spec[T, R]) command() command {
@@ -46,6 +58,7 @@ func (s *spec[T, R]) command() command {
 		run: func(ctx context.Context, e *env, args []string) int {
 			return runSpec(ctx, e, s, args)
 		},
+		seed: func(k *kits, path string) (int, error) { return seedFile(s, k, path) },
 	}
 }
 
@@ -71,11 +84,13 @@ func boolValue(v string) (bool, error) {
 	if v == "" {
 		return false, nil
 	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, errors.New("want true or false")
+	switch strings.ToLower(v) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
 	}
-	return b, nil
+	return false, errors.New("want true or false")
 }
 
 func associateSpec(op appstream.Operation, name, about string) *spec[appstream.Association, appstream.Result] {
@@ -88,28 +103,39 @@ func associateSpec(op appstream.Operation, name, about string) *spec[appstream.A
 		}},
 	}
 	if op == appstream.Associate {
-		fields = append(fields, field[appstream.Association]{name: "SendEmailNotification", set: func(a *appstream.Association, v string) error {
+		fields = append(fields, field[appstream.Association]{name: "SendEmailNotification", kind: kindBool, set: func(a *appstream.Association, v string) error {
 			b, err := boolValue(v)
 			a.SendEmailNotification = b
 			return err
 		}})
 	}
 	return &spec[appstream.Association, appstream.Result]{
-		name:    name,
-		service: "AppStream " + string(op),
-		about:   about,
-		fields:  fields,
-		newAdapter: func(cfg aws.Config, _ *options) batch.Adapter[appstream.Association, appstream.Result] {
-			return appstream.New(appstreamsdk.NewFromConfig(cfg), op)
+		name:        name,
+		service:     "AppStream " + string(op),
+		about:       about,
+		envEndpoint: "AWS_ENDPOINT_URL_APPSTREAM",
+		fields:      fields,
+		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[appstream.Association, appstream.Result] {
+			return appstream.New(appstreamsdk.NewFromConfig(cfg, func(c *appstreamsdk.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }), op)
+		},
+		seed: func(k *kits, a appstream.Association) {
+			if op == appstream.Disassociate {
+				k.appstream.AddAssociation(appstreamtest.Association{StackName: a.StackName, UserName: a.UserName, AuthenticationType: a.AuthenticationType})
+				return
+			}
+			k.appstream.AddStack(a.StackName)
+			k.appstream.AddUser(a.UserName, a.AuthenticationType)
 		},
 	}
 }
 
 func updateUsersSpec() *spec[chime.UserUpdate, chime.Result] {
 	return &spec[chime.UserUpdate, chime.Result]{
-		name:    "update-users",
-		service: "Amazon Chime " + chime.Operation,
-		about:   "change the license (and user type) of Amazon Chime users",
+		name:        "update-users",
+		service:     "Amazon Chime " + chime.Operation,
+		about:       "change the license (and user type) of Amazon Chime users",
+		envEndpoint: "AWS_ENDPOINT_URL_CHIME",
+		describeKey: func(u chime.UserUpdate) string { return keyValue("AccountId", u.AccountId) },
 		fields: []field[chime.UserUpdate]{
 			{name: "AccountId", required: true, set: str(func(u *chime.UserUpdate) *string { return &u.AccountId })},
 			{name: "UserId", required: true, set: str(func(u *chime.UserUpdate) *string { return &u.UserId })},
@@ -122,8 +148,11 @@ func updateUsersSpec() *spec[chime.UserUpdate, chime.Result] {
 				return nil
 			}},
 		},
-		newAdapter: func(cfg aws.Config, _ *options) batch.Adapter[chime.UserUpdate, chime.Result] {
-			return chime.New(chimesdk.NewFromConfig(cfg))
+		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[chime.UserUpdate, chime.Result] {
+			return chime.New(chimesdk.NewFromConfig(cfg, func(c *chimesdk.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }))
+		},
+		seed: func(k *kits, u chime.UserUpdate) {
+			k.chime.AddUser(u.AccountId, u.UserId, chimetypes.LicenseBasic)
 		},
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/batchkit/batchkit/appstream"
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/wickr"
@@ -57,7 +60,7 @@ func TestCSV(t *testing.T) {
 	want := []got[appstream.Association]{
 		{index: 0, line: 2, item: appstream.Association{StackName: "s1", UserName: "jane@example.com", AuthenticationType: "USERPOOL", SendEmailNotification: true}},
 		{index: 1, line: 4, code: batch.CodeInvalidInput, msg: "line 4: the record has 3 fields, the header has 4"},
-		{index: 2, line: 5, item: appstream.Association{StackName: "s2", UserName: "multi\nline@example.com", AuthenticationType: "API"}},
+		{index: 2, line: 5, code: batch.CodeInvalidInput, msg: "line 5: a quoted value runs over lines 5 to 6 (a quote left open?): values cannot hold line breaks, and lines 6 to 6 were read as part of this row"},
 		{index: 3, line: 7, code: batch.CodeInvalidInput},
 		{index: 4, line: 8, code: batch.CodeInvalidInput, field: "SendEmailNotification", msg: "line 8: field SendEmailNotification: want true or false"},
 		{index: 5, line: 9, item: appstream.Association{StackName: "s4", UserName: "y@example.com", AuthenticationType: "AWS_AD"}},
@@ -140,11 +143,11 @@ func TestJSONL(t *testing.T) {
 		{index: 1, line: 4, code: batch.CodeInvalidInput},
 		{index: 2, line: 5, code: batch.CodeInvalidInput, msg: `line 5: unknown field "Color"; the fields are StackName, UserName, AuthenticationType (optional: SendEmailNotification)`},
 		{index: 3, line: 6, code: batch.CodeInvalidInput, field: "AuthenticationType", msg: "line 6: field AuthenticationType: missing"},
-		{index: 4, line: 7, code: batch.CodeInvalidInput, field: "StackName", msg: "line 7: field StackName: want a single value, got an array"},
+		{index: 4, line: 7, code: batch.CodeInvalidInput, field: "StackName", msg: "line 7: field StackName: want a string, got an array"},
 		{index: 5, line: 8, code: batch.CodeInvalidInput, msg: "line 8: not a JSON object"},
 		{index: 6, line: 9, code: batch.CodeInvalidInput, msg: "line 9: not a JSON object"},
 		{index: 7, line: 10, code: batch.CodeInvalidInput, field: "SendEmailNotification"},
-		{index: 8, line: 11, item: appstream.Association{UserName: "z@example.com", AuthenticationType: "API"}},
+		{index: 8, line: 11, code: batch.CodeInvalidInput, field: "StackName", msg: "line 11: field StackName: null; want a string"},
 	}
 	if len(recs) != len(want) {
 		t.Fatalf("got %d records, want %d: %+v", len(recs), len(want), recs)
@@ -251,38 +254,55 @@ func TestSourcesAreLazy(t *testing.T) {
 }
 
 func TestReadResume(t *testing.T) {
-	in := `{"index":0,"status":"Succeeded","attempts":1}` + "\n" +
+	const header = `{"batchctl":"batchctl (devel)","command":"associate","operation":"BatchAssociateUserStack","input":"in.csv","input_rows":9,"input_sha256":"abc"}` + "\n"
+	in := header +
+		`{"index":0,"operation":"BatchAssociateUserStack","status":"Succeeded","attempts":1}` + "\n" +
 		`{"index":1,"status":"Failed","code":"NotFound","attempts":1}` + "\n" +
 		"\n" +
 		`{"index":2,"status":"Succeeded","attempts":0,"resumed":true}` + "\n" +
 		`{"index":7,"status":"Canceled","attempts":0}` + "\n" +
 		`{"index":3,"sta` // an interrupted write
 	rs, err := readResume(strings.NewReader(in))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for i, want := range []bool{true, false, true, false, false, false, false, false} {
-		if rs.has(i) != want {
-			t.Errorf("has(%d) = %t, want %t", i, rs.has(i), want)
-		}
+		assert.Equal(t, want, rs.has(i), "has(%d)", i)
 	}
-	if rs.max != 7 {
-		t.Errorf("max = %d, want 7", rs.max)
-	}
+	assert.Equal(t, "associate", rs.header.Command)
+	assert.Equal(t, &fingerprint{rows: 9, sha256: "abc"}, rs.input)
 
-	for _, bad := range []string{
-		`{"index":0,"status":"Succeeded"}` + "\n" + `not json` + "\n",
-		`{"status":"Succeeded"}` + "\n",
-		`{"index":-1,"status":"Succeeded"}` + "\n",
+	// A run from standard input records the fingerprint on its last line.
+	rs, err = readResume(strings.NewReader(`{"command":"associate","input":"-"}` + "\n" + `{"index":0,"status":"Succeeded"}` + "\n" + `{"input_rows":1,"input_sha256":"def"}` + "\n"))
+	require.NoError(t, err)
+	assert.Equal(t, &fingerprint{rows: 1, sha256: "def"}, rs.input)
+
+	for bad, want := range map[string]string{
+		header + `{"index":0,"status":"Succeeded"}` + "\n" + `not json` + "\n": "line 3 is not JSON",
+		header + `{"status":"Succeeded"}` + "\n":                               "line 2 is not an outcome record",
+		header + `{"index":-1,"status":"Succeeded"}` + "\n":                    "line 2 is not an outcome record",
+		`{"index":0,"status":"Succeeded"}` + "\n":                              "the first line is not the header",
+		"": "the file is empty",
 	} {
-		if _, err := readResume(strings.NewReader(bad)); err == nil {
-			t.Errorf("readResume(%q) succeeded, want an error", bad)
+		_, err := readResume(strings.NewReader(bad))
+		if assert.Error(t, err, "readResume(%q)", bad) {
+			assert.Contains(t, err.Error(), want)
 		}
 	}
 }
 
+func TestResumeCheck(t *testing.T) {
+	in := fingerprint{rows: 3000, sha256: "0123456789abcdef"}
+	rs := &resumeSet{header: outcomeHeader{Command: "update-users", Operation: "BatchUpdateUser", Input: "users.jsonl"}, input: &in}
+	require.NoError(t, rs.check("update-users", "users.jsonl", in))
+	assert.EqualError(t, rs.check("associate", "users.csv", in),
+		"it holds the outcomes of update-users (BatchUpdateUser), not of associate: resume with the command that wrote it")
+	assert.EqualError(t, rs.check("update-users", "users2.jsonl", fingerprint{rows: 2990, sha256: "fedcba9876543210"}),
+		"it was written for another input (users.jsonl, 3000 rows, sha256 0123456789ab), not users2.jsonl (2990 rows, sha256 fedcba987654): resume needs the same, unchanged input file")
+	rs.input = nil
+	assert.ErrorContains(t, rs.check("update-users", "users.jsonl", in), "does not record which input")
+}
+
 func TestOutcomeRecordHoldsNoValues(t *testing.T) {
-	rec := newOutcomeRecord(3, 5, batch.StatusFailed, &batch.Error{
+	rec := newOutcomeRecord("BatchAssociateUserStack", 3, 5, batch.StatusFailed, &batch.Error{
 		Code: batch.CodeNotFound, ServiceCode: "USER_NAME_NOT_FOUND", Field: "UserName", RequestID: "req-1",
 		Message: "no user with this name and authentication type exists",
 		Err:     errString("raw service message about jane@example.com"),
@@ -293,7 +313,7 @@ func TestOutcomeRecordHoldsNoValues(t *testing.T) {
 	if err := w.close(); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"index":3,"line":5,"status":"Failed","code":"NotFound","service_code":"USER_NAME_NOT_FOUND","message":"no user with this name and authentication type exists","field":"UserName","attempts":2,"request_id":"req-1"}` + "\n"
+	want := `{"index":3,"line":5,"operation":"BatchAssociateUserStack","status":"Failed","code":"NotFound","service_code":"USER_NAME_NOT_FOUND","message":"no user with this name and authentication type exists","field":"UserName","attempts":2,"request_id":"req-1"}` + "\n"
 	if buf.String() != want {
 		t.Errorf("record = %s, want %s", buf.String(), want)
 	}

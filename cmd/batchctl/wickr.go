@@ -15,9 +15,11 @@ func createUsersCommand() command { return createUsersSpec().command() }
 
 func createUsersSpec() *spec[wickr.NewUser, wickr.Result] {
 	return &spec[wickr.NewUser, wickr.Result]{
-		name:    "create-users",
-		service: "AWS Wickr " + wickr.Operation,
-		about:   "create users in AWS Wickr networks",
+		name:        "create-users",
+		service:     "AWS Wickr " + wickr.Operation,
+		about:       "create users in AWS Wickr networks",
+		envEndpoint: "AWS_ENDPOINT_URL_WICKR",
+		describeKey: func(u wickr.NewUser) string { return keyValue("NetworkId", u.NetworkId) },
 		fields: []field[wickr.NewUser]{
 			{name: "NetworkId", required: true, set: str(func(u *wickr.NewUser) *string { return &u.NetworkId })},
 			{name: "Username", required: true, set: str(func(u *wickr.NewUser) *string { return &u.Username })},
@@ -31,7 +33,7 @@ func createUsersSpec() *spec[wickr.NewUser, wickr.Result] {
 			{name: "FirstName", set: str(func(u *wickr.NewUser) *string { return &u.FirstName })},
 			{name: "LastName", set: str(func(u *wickr.NewUser) *string { return &u.LastName })},
 			{name: "InviteCode", set: str(func(u *wickr.NewUser) *string { return &u.InviteCode })},
-			{name: "InviteCodeTtl", set: func(u *wickr.NewUser, v string) error {
+			{name: "InviteCodeTtl", kind: kindInt, set: func(u *wickr.NewUser, v string) error {
 				if v == "" {
 					return nil
 				}
@@ -42,7 +44,7 @@ func createUsersSpec() *spec[wickr.NewUser, wickr.Result] {
 				u.InviteCodeTtl = aws.Int32(int32(n))
 				return nil
 			}},
-			{name: "CodeValidation", set: func(u *wickr.NewUser, v string) error {
+			{name: "CodeValidation", kind: kindBool, set: func(u *wickr.NewUser, v string) error {
 				if v == "" {
 					return nil
 				}
@@ -51,8 +53,9 @@ func createUsersSpec() *spec[wickr.NewUser, wickr.Result] {
 				return err
 			}},
 		},
+		seed: func(k *kits, u wickr.NewUser) { k.wickr.AddNetwork(u.NetworkId, u.SecurityGroupIds...) },
 		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[wickr.NewUser, wickr.Result] {
-			return wickr.New(wickrapi.NewFromConfig(cfg), func(wo *wickr.Options) {
+			return wickr.New(wickrapi.NewFromConfig(cfg, func(c *wickrapi.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }), func(wo *wickr.Options) {
 				wo.ClientTokenPrefix = o.clientTokenPrefix
 			})
 		},

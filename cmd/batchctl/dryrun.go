@@ -32,11 +32,15 @@ func dryRun[T, R any](e *env, s *spec[T, R], o *options, src source[T], resumed 
 		fmt.Fprintf(e.stderr, "batchctl %s: reading %s: %v\n", s.name, o.input, err)
 		return exitUsage
 	}
+	if u := src.unclosed(); u != nil {
+		fmt.Fprintf(e.stderr, "batchctl %s: %s: %v\n", s.name, o.input, u)
+		return exitUsage
+	}
 	cfg := aws.Config{Region: "us-east-1"}
 	if o.endpoint != "" {
 		cfg.BaseEndpoint = aws.String(o.endpoint)
 	}
-	ad := recordAdapter[T, R]{s.newAdapter(cfg, o)}
+	ad := recordAdapter[T, R]{inner: s.newAdapter(cfg, o)}
 	runner, err := batch.New[record[T], R](ad)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "batchctl %s: %v\n", s.name, err)
@@ -58,7 +62,7 @@ func dryRun[T, R any](e *env, s *spec[T, R], o *options, src source[T], resumed 
 	}
 	valid := 0
 	type keyRow struct {
-		key          string
+		key          string // readable, from describeKey
 		calls, items int
 	}
 	var rows []*keyRow
@@ -66,7 +70,10 @@ func dryRun[T, R any](e *env, s *spec[T, R], o *options, src source[T], resumed 
 	for _, c := range plan.Calls {
 		r := byKey[c.Key]
 		if r == nil {
-			r = &keyRow{key: c.Key}
+			r = &keyRow{key: "(none)"}
+			if s.describeKey != nil && len(c.Indexes) > 0 {
+				r.key = s.describeKey(recs[c.Indexes[0]].item)
+			}
 			byKey[c.Key] = r
 			rows = append(rows, r)
 		}
@@ -77,14 +84,10 @@ func dryRun[T, R any](e *env, s *spec[T, R], o *options, src source[T], resumed 
 	fmt.Fprintf(w, "items:    %d (%d valid, %d invalid)\n", plan.Items, valid, len(plan.Invalid))
 	fmt.Fprintf(w, "calls:    %d, at most %d items each\n", len(plan.Calls), ad.MaxItems())
 	if len(rows) > 0 {
-		fmt.Fprintf(w, "keys:     %d\n\n", len(rows))
-		kw := len("key")
+		fmt.Fprintf(w, "keys:     %d (items that differ in these fields never share a call)\n\n", len(rows))
+		fmt.Fprintf(w, "  %6s  %7s  %s\n", "calls", "items", "key")
 		for _, r := range rows[:min(len(rows), maxListed)] {
-			kw = max(kw, len(displayKey(r.key)))
-		}
-		fmt.Fprintf(w, "  %-*s  %6s  %7s\n", kw, "key", "calls", "items")
-		for _, r := range rows[:min(len(rows), maxListed)] {
-			fmt.Fprintf(w, "  %-*s  %6d  %7d\n", kw, displayKey(r.key), r.calls, r.items)
+			fmt.Fprintf(w, "  %6d  %7d  %s\n", r.calls, r.items, r.key)
 		}
 		if len(rows) > maxListed {
 			fmt.Fprintf(w, "  and %d more keys\n", len(rows)-maxListed)
@@ -96,12 +99,15 @@ func dryRun[T, R any](e *env, s *spec[T, R], o *options, src source[T], resumed 
 	fmt.Fprintf(w, "\ninvalid items, never sent:\n")
 	for _, ie := range plan.Invalid[:min(len(plan.Invalid), maxListed)] {
 		r := recs[ie.Index]
-		rec := newOutcomeRecord(r.index, r.line, batch.StatusFailed, batch.AsError(ie.Err), 0)
+		rec := newOutcomeRecord(plan.Operation, r.index, r.line, batch.StatusFailed, batch.AsError(ie.Err), 0)
 		where := ""
 		if rec.Field != "" {
 			where = " in field " + rec.Field
 		}
-		fmt.Fprintf(w, "  index %d, line %d: %s%s: %s\n", rec.Index, rec.Line, rec.Code, where, rec.Message)
+		// Malformed lines' messages name the line and field already.
+		msg := strings.TrimPrefix(rec.Message, fmt.Sprintf("line %d: ", rec.Line))
+		msg = strings.TrimPrefix(msg, "field "+rec.Field+": ")
+		fmt.Fprintf(w, "  index %d, line %d: %s%s: %s\n", rec.Index, rec.Line, rec.Code, where, msg)
 	}
 	if len(plan.Invalid) > maxListed {
 		fmt.Fprintf(w, "  and %d more\n", len(plan.Invalid)-maxListed)
@@ -109,14 +115,12 @@ func dryRun[T, R any](e *env, s *spec[T, R], o *options, src source[T], resumed 
 	return exitFailed
 }
 
-// displayKey shows a call key: "(none)" for operations without keys, the
-// key quoted when it holds characters that do not print.
-func displayKey(k string) string {
-	if k == "" {
-		return "(none)"
+// keyValue renders one field of a call key for a dry run: name=value, the
+// value quoted when it is empty or holds spaces or characters that do not
+// print.
+func keyValue(name, v string) string {
+	if v == "" || strings.ContainsFunc(v, func(r rune) bool { return r == ' ' || !strconv.IsPrint(r) }) {
+		v = strconv.QuoteToASCII(v)
 	}
-	if !strings.ContainsFunc(k, func(r rune) bool { return !strconv.IsPrint(r) }) {
-		return k
-	}
-	return strconv.QuoteToASCII(k)
+	return name + "=" + v
 }
