@@ -8,6 +8,9 @@ import (
 // complete turns a finished call into outcomes, retries or splits.
 func (rn *run[T, R]) complete(c *call[T, R]) {
 	rn.inFlight--
+	if c.tests != nil {
+		c.tests.testing--
+	}
 	for _, e := range c.entries {
 		e.inFlight = false
 	}
@@ -61,7 +64,7 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 			if err.Code == CodeThrottled {
 				throttledItems++
 			}
-			rn.retryOrFail(e, err, now)
+			rn.retryOrFail(e, err, now, true)
 		}
 	}
 	weight := 0.0

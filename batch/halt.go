@@ -46,10 +46,7 @@ func (rn *run[T, R]) halt(status Status, err *Error) {
 			e := ks.ready.pop()
 			rn.finish(e, status, rn.haltFor(e))
 		}
-		for ks.suspects.len() > 0 {
-			e := ks.suspects.pop()
-			rn.finish(e, status, rn.haltFor(e))
-		}
+		ks.suspects.drain(func(e *entry[T]) { rn.finish(e, status, rn.haltFor(e)) })
 		for ks.released.len() > 0 {
 			e := ks.released.pop()
 			rn.finish(e, status, rn.haltFor(e))

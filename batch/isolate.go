@@ -31,17 +31,17 @@ package batch
 // no cost, since the rest of the call is fresh work. One suspect at a time
 // leaves the fresh items as the likelier cause of a rejection; halving
 // wastes a rejected call in every second test. TestIsolationCost measures
-// the three at one bad item in 200 and 25 items per call: 0.53, 0.66 and
-// 0.64 of the ideal call count.
+// the three at one bad item in 200 and 25 items per call: 0.56, 0.62 and
+// 0.60 of the ideal call count.
 const testFraction = 4
 
-// testPart returns how many suspects the next test call of a key carries,
-// given the suspect at the head of its queue: a 1/testFraction part of the
-// suspects left of its rejected call when fresh items can fill the call,
-// and half of them when they cannot, since a test that passes then costs a
-// call instead of riding on fresh work (bisection is optimal there).
-func (rn *run[T, R]) testPart(ks *keyState[T]) int {
-	left := max(ks.suspects.peek().suspect.suspects, 1)
+// testPart returns how many of g's suspects the next test call of ks
+// carries: a 1/testFraction part of the suspects left of g when fresh items
+// can fill the call, and half of them when they cannot, since a test that
+// passes then costs a call instead of riding on fresh work (bisection is
+// optimal there).
+func (rn *run[T, R]) testPart(ks *keyState[T], g *rejected[T]) int {
+	left := max(g.suspects, 1)
 	div := testFraction
 	if rn.set.testFraction > 0 {
 		div = rn.set.testFraction
@@ -51,6 +51,73 @@ func (rn *run[T, R]) testPart(ks *keyState[T]) int {
 		part = (left + 1) / 2
 	}
 	return part
+}
+
+// testGroup returns the rejected call whose suspects ks should test now,
+// or nil. A rejected call's suspects are tested one part at a time: parts
+// sent side by side would each be cut at the size the first one had, and
+// the rejected one then narrows nothing the others learned. TestIsolationCost
+// measures the difference at eight calls in flight. The other calls in
+// flight meanwhile carry fresh work or test other rejected calls; when the
+// key has no fresh work left, parts of one call go side by side.
+func (rn *run[T, R]) testGroup(ks *keyState[T]) *rejected[T] {
+	return ks.suspects.next(ks.ready.len()+ks.released.len() == 0)
+}
+
+// suspectQueue holds a key's suspects waiting to be tested, by the rejected
+// call they are tested for.
+type suspectQueue[T any] struct {
+	groups queue[*rejected[T]] // rejected calls with waiting suspects, each once
+	n      int                 // suspects waiting
+}
+
+func (q *suspectQueue[T]) len() int { return q.n }
+
+// push queues suspect e under the rejected call it is tested for.
+func (q *suspectQueue[T]) push(e *entry[T]) {
+	g := e.suspect
+	g.waiting.push(e)
+	q.n++
+	if !g.queued {
+		g.queued = true
+		q.groups.push(g)
+	}
+}
+
+// next returns the first rejected call with waiting suspects and no test in
+// flight, or with any set the first with waiting suspects; nil when none.
+func (q *suspectQueue[T]) next(any bool) *rejected[T] {
+	for range q.groups.len() {
+		g := q.groups.peek()
+		switch {
+		case g.waiting.len() == 0:
+			q.groups.pop()
+			g.queued = false
+		case g.testing == 0 || any:
+			return g
+		default:
+			q.groups.push(q.groups.pop())
+		}
+	}
+	return nil
+}
+
+// pop takes the next waiting suspect of g.
+func (q *suspectQueue[T]) pop(g *rejected[T]) *entry[T] {
+	q.n--
+	return g.waiting.pop()
+}
+
+// drain takes every waiting suspect out, calling fn with each.
+func (q *suspectQueue[T]) drain(fn func(*entry[T])) {
+	for q.groups.len() > 0 {
+		g := q.groups.pop()
+		g.queued = false
+		for g.waiting.len() > 0 {
+			q.n--
+			fn(g.waiting.pop())
+		}
+	}
 }
 
 // rejected is a call the service rejected as a whole for bad input: the
@@ -65,6 +132,14 @@ type rejected[T any] struct {
 	// suspects counts the members tested for this call: suspects whose
 	// latest rejection it is.
 	suspects int
+	// testing counts the test calls of its suspects in flight: one at a
+	// time, so each test narrows the suspects of the next one (see
+	// testGroup).
+	testing int
+	// waiting holds its suspects waiting to be tested; queued reports that
+	// it is in its key's suspect queue.
+	waiting queue[*entry[T]]
+	queued  bool
 	// broken: a member was reported without ever being answered, so
 	// elimination can no longer point at one item.
 	broken bool
@@ -158,8 +233,8 @@ func (rn *run[T, R]) releaseUntested(c *call[T, R]) {
 		}
 		for _, m := range g.members {
 			if m != nil && m.suspect == g && !m.testing {
-				// m waits in its key's suspects queue, in flight or for a
-				// backoff; makeReady and tidySuspects route it as fresh.
+				// m waits among its rejected call's suspects, in flight or
+				// for a backoff; makeReady and packCall route it as fresh.
 				m.suspect = nil
 				g.suspects--
 			}
@@ -167,14 +242,6 @@ func (rn *run[T, R]) releaseUntested(c *call[T, R]) {
 	}
 	for _, e := range c.entries {
 		e.testing = false
-	}
-}
-
-// tidySuspects moves released suspects at the head of the key's suspects
-// queue to its released items.
-func (rn *run[T, R]) tidySuspects(ks *keyState[T]) {
-	for ks.suspects.len() > 0 && ks.suspects.peek().suspect == nil {
-		ks.released.push(ks.suspects.pop())
 	}
 }
 

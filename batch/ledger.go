@@ -92,6 +92,7 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	clear(c.results)
 	c.entries, c.items = c.entries[:0], c.items[:0]
 	c.ks, c.results, c.err, c.panicked = nil, nil, nil, nil
+	c.tests = nil
 	c.test, c.notSent, c.limited, c.elapsed = false, false, false, 0
 	c.readyAt = time.Time{}
 	c.throttled.Store(false)

@@ -44,8 +44,9 @@ type Options struct {
 
 	// BackoffBase and BackoffMax bound the wait before a retried item is sent
 	// again: full jitter, a random duration in [0, min(BackoffMax,
-	// BackoffBase·2^(attempt-1))). Zero means DefaultBackoffBase and
-	// DefaultBackoffMax.
+	// BackoffBase·2^(attempt-1))). An item that failed inside an answer with
+	// a retryable code other than a throttle waits a tenth of that: its call
+	// was healthy. Zero means DefaultBackoffBase and DefaultBackoffMax.
 	BackoffBase time.Duration
 	BackoffMax  time.Duration
 

@@ -14,7 +14,7 @@ import (
 // together.
 func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
 	h := rn.newCall(c.ks)
-	h.test = c.test
+	h.test, h.tests = c.test, c.tests
 	h.id.Store(c.id.Load())
 	retries := 0
 	for _, e := range c.entries {
@@ -38,9 +38,21 @@ func (rn *run[T, R]) resend(c *call[T, R], err *Error, now time.Time) {
 	}
 }
 
+// healthyBackoffShare divides the backoff of an item that failed inside an
+// answer with a retryable code other than a throttle. Its call was healthy:
+// the service answered, so nothing is overloaded and a long wait protects
+// no one; the item's failure is its own (a concurrent change, a replica
+// catching up), and a short jittered pause, a tenth of the backoff of a
+// failed call (10 ms by default, half a typical call), lets it ride in the
+// next calls of its key instead of waiting a round trip or more after the
+// input has ended. Throttles keep the full backoff: the send rate paces
+// them.
+const healthyBackoffShare = 10
+
 // retryOrFail schedules a failed item to be sent again when its error is
 // retryable and attempts and budget allow, and fails it otherwise.
-func (rn *run[T, R]) retryOrFail(e *entry[T], err *Error, now time.Time) {
+// inAnswer says the item failed inside an answer rather than with its call.
+func (rn *run[T, R]) retryOrFail(e *entry[T], err *Error, now time.Time, inAnswer bool) {
 	switch {
 	case rn.halted:
 		if rn.haltStatus == StatusCanceled {
@@ -62,6 +74,9 @@ func (rn *run[T, R]) retryOrFail(e *entry[T], err *Error, now time.Time) {
 	}
 	rn.countRetry(e, err)
 	d := rn.backoff(e.retries + e.throttles)
+	if inAnswer && err.Code != CodeThrottled {
+		d /= healthyBackoffShare
+	}
 	e.readyAt = now.Add(d)
 	heap.Push(&rn.waiting, e)
 	rn.noteRetry(e, err, d)

@@ -38,10 +38,9 @@ type keyState[T any] struct {
 	// ready items; parked suspects wait for elimination; released items were
 	// in a rejected call and are pending again, but never fill a test call
 	// (isolate.go).
-	suspects queue[*entry[T]]
+	suspects suspectQueue[T]
 	released queue[*entry[T]]
 	parked   map[*entry[T]]struct{}
-	lastTest bool   // the key's last call was a test call
 	refs     int    // entries of this key held by the run
 	dead     *Error // set when an error condemned the whole key
 	active   bool   // in run.active
@@ -55,8 +54,9 @@ type call[T, R any] struct {
 	id       atomic.Uint64 // see CallID; a resend keeps the ID of the call it repeats
 	entries  []*entry[T]
 	items    []T
-	test     bool      // the call tests suspects of a rejected call
-	readyAt  time.Time // when a call sent again as a whole is due
+	test     bool         // the call tests suspects of a rejected call
+	tests    *rejected[T] // the rejected call whose suspects it tests
+	readyAt  time.Time    // when a call sent again as a whole is due
 	ctx      context.Context
 	results  []Result[R]
 	err      error

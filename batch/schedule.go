@@ -31,10 +31,9 @@ func (rn *run[T, R]) makeReady(e *entry[T]) {
 // waiting for more input: a part of its suspects and its ready items for a
 // test call, its released and ready items for another.
 func (rn *run[T, R]) sendable(ks *keyState[T]) int {
-	rn.tidySuspects(ks)
 	n := ks.released.len() + ks.ready.len()
-	if ks.suspects.len() > 0 {
-		n = max(n, min(ks.suspects.len(), rn.testPart(ks))+ks.ready.len())
+	if g := rn.testGroup(ks); g != nil {
+		n = max(n, min(g.waiting.len(), rn.testPart(ks, g))+ks.ready.len())
 	}
 	return n
 }
@@ -145,13 +144,15 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 func (rn *run[T, R]) packCall(ks *keyState[T]) *call[T, R] {
 	c := rn.newCall(ks)
 	clear(rn.seen)
-	rn.tidySuspects(ks)
-	if ks.suspects.len() > 0 && (ks.released.len() == 0 || !ks.lastTest) {
-		for part := rn.testPart(ks); len(c.entries) < part && ks.suspects.len() > 0; {
-			e := ks.suspects.pop()
-			if _, dup := rn.seen[e.id]; dup || e.suspect == nil {
+	if g := rn.testGroup(ks); g != nil {
+		for part := rn.testPart(ks, g); len(c.entries) < part && g.waiting.len() > 0; {
+			e := ks.suspects.pop(g)
+			if _, dup := rn.seen[e.id]; dup || e.suspect != g {
 				// Released, or the same identity as a suspect already in
 				// the call: pending again instead.
+				if e.suspect == g {
+					g.suspects--
+				}
 				e.suspect = nil
 				ks.released.push(e)
 				continue
@@ -159,11 +160,12 @@ func (rn *run[T, R]) packCall(ks *keyState[T]) *call[T, R] {
 			rn.seen[e.id] = struct{}{}
 			c.entries = append(c.entries, e)
 		}
-		c.test = len(c.entries) > 0
+		if c.test = len(c.entries) > 0; c.test {
+			c.tests = g
+		}
 	} else {
 		c.entries, rn.skip = pack(&ks.released, rn.set.maxItems, c.entries, rn.seen, rn.skip)
 	}
-	ks.lastTest = c.test
 	c.entries, rn.skip = pack(&ks.ready, rn.set.maxItems, c.entries, rn.seen, rn.skip)
 	if ks.pending() {
 		rn.enqueue(ks)
@@ -184,6 +186,9 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 	}
 	if c.id.Load() == 0 {
 		c.id.Store(lastCallID.Add(1))
+	}
+	if c.tests != nil {
+		c.tests.testing++
 	}
 	rn.inFlight++
 	rn.stats.Calls++

@@ -38,7 +38,7 @@ func (rn *run[T, R]) failCall(c *call[T, R], err *Error, scope Scope) {
 			return
 		}
 		for _, e := range c.entries {
-			rn.retryOrFail(e, err, now)
+			rn.retryOrFail(e, err, now, false)
 		}
 	}
 }
@@ -49,9 +49,7 @@ func (rn *run[T, R]) condemn(ks *keyState[T]) {
 	for ks.ready.len() > 0 {
 		rn.finish(ks.ready.pop(), StatusFailed, ks.dead)
 	}
-	for ks.suspects.len() > 0 {
-		rn.finish(ks.suspects.pop(), StatusFailed, ks.dead)
-	}
+	ks.suspects.drain(func(e *entry[T]) { rn.finish(e, StatusFailed, ks.dead) })
 	for ks.released.len() > 0 {
 		rn.finish(ks.released.pop(), StatusFailed, ks.dead)
 	}
