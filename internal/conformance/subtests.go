@@ -715,9 +715,11 @@ func (s *suite[T, R]) testBisect(t *testing.T, e *env[T, R]) {
 		if len(l.tags) == 0 || len(l.tags[0]) != full {
 			p = append(p, fmt.Sprintf("the first request did not carry a full call of %d items", full))
 		}
-		// Each rejection at least halves the suspects a test call carries, so
-		// no item is carried by more requests than ceil(log2(full)) plus one.
-		limit := bits.Len(uint(full-1)) + 1
+		// Each rejection at least halves the suspects a test call carries,
+		// so a suspect rides in at most ceil(log2(full)) plus one of them;
+		// an item sent back as fresh work from a rejected test may ride in
+		// as many again before its own rejection makes it a suspect.
+		limit := 2 * (bits.Len(uint(full-1)) + 1)
 		sent := l.count()
 		for i, it := range in.items {
 			tag := tagOf(k.Adapter, it)
