@@ -4,26 +4,41 @@ import "fmt"
 
 // source yields input items one at a time.
 type source[T any] interface {
-	next() (T, bool)
+	next() (T, srcState)
 }
+
+// srcState says what a source's next returned.
+type srcState uint8
+
+const (
+	srcItem srcState = iota // an item
+	srcEnd                  // the input has ended
+	srcDry                  // no item now; more may come (a Batcher's feed)
+)
 
 type sliceSource[T any] struct {
 	items []T
 	i     int
 }
 
-func (s *sliceSource[T]) next() (T, bool) {
+func (s *sliceSource[T]) next() (T, srcState) {
 	if s.i >= len(s.items) {
 		var zero T
-		return zero, false
+		return zero, srcEnd
 	}
 	s.i++
-	return s.items[s.i-1], true
+	return s.items[s.i-1], srcItem
 }
 
 type pullSource[T any] struct{ pull func() (T, bool) }
 
-func (s pullSource[T]) next() (T, bool) { return s.pull() }
+func (s pullSource[T]) next() (T, srcState) {
+	it, ok := s.pull()
+	if !ok {
+		return it, srcEnd
+	}
+	return it, srcItem
+}
 
 // fill reads input until the buffer is full or the input ends.
 func (rn *run[T, R]) fill() {
@@ -32,13 +47,21 @@ func (rn *run[T, R]) fill() {
 			rn.cancel()
 			return
 		}
-		item, ok := rn.src.next()
-		if !ok {
+		item, st := rn.src.next()
+		switch st {
+		case srcEnd:
 			rn.inputDone = true
+			return
+		case srcDry:
+			// Nothing to read now: wait watches the feed (invariant 1).
+			rn.dry = true
 			return
 		}
 		e := rn.newEntry()
 		e.index, e.item = rn.read, item
+		if rn.feed != nil {
+			e.added = rn.set.Clock.Now()
+		}
 		rn.read++
 		rn.held++
 		key, id, err := rn.prepare(item)

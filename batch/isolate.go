@@ -384,13 +384,18 @@ func (rn *run[T, R]) convict(e *entry[T], err *Error) {
 	}
 }
 
-// dropGuilty fails the items of c proven guilty while they waited, and
-// reports whether any item is left to send.
+// dropGuilty fails the items of c proven guilty while they waited, cancels
+// those a Batcher's caller withdrew before they were ever sent, and reports
+// whether any item is left to send.
 func (rn *run[T, R]) dropGuilty(c *call[T, R]) bool {
 	kept := c.entries[:0]
 	for _, e := range c.entries {
 		if e.guilty != nil {
 			rn.finish(e, StatusFailed, e.guilty)
+			continue
+		}
+		if rn.feed != nil && e.sends == 0 && rn.feed.withdrawn(e.item) {
+			rn.finish(e, StatusCanceled, rn.canceledByCaller)
 			continue
 		}
 		kept = append(kept, e)

@@ -17,6 +17,7 @@ const (
 	DefaultBackoffMax   = 10 * time.Second
 	DefaultRetryBudget  = 1000
 	DefaultMaxBuffered  = 4096
+	DefaultMaxDelay     = 50 * time.Millisecond
 	DefaultMinRate      = 1.0
 	DefaultRateDecrease = 0.7
 )
@@ -80,6 +81,14 @@ type Options struct {
 	// Zero means the larger of DefaultMaxBuffered and four full calls per
 	// call in flight.
 	MaxBuffered int
+
+	// MaxDelay bounds how long a [Batcher] holds an item waiting for more
+	// items to fill its call: once the oldest item of a key has waited
+	// MaxDelay, the key's items go out in a partial call. Zero means
+	// DefaultMaxDelay, about two call latencies of the AWS batch APIs: a
+	// longer wait costs each item more than the partial call costs the
+	// service. Runners ignore it.
+	MaxDelay time.Duration
 
 	// Hooks receive calls, retries, throttles and outcomes as they happen.
 	Hooks Hooks
@@ -235,6 +244,7 @@ func newSettings(opts Options, adapterMax int) (settings, error) {
 	checkInt("BackoffMax", int64(opts.BackoffMax), math.MaxInt64)
 	checkInt("RetryBudget", int64(opts.RetryBudget), RetryBudgetLimit)
 	checkInt("MaxBuffered", int64(opts.MaxBuffered), MaxBufferedLimit)
+	checkInt("MaxDelay", int64(opts.MaxDelay), math.MaxInt64)
 	checkFloat("Rate", opts.Rate)
 	checkFloat("MinRate", opts.MinRate)
 	if math.IsNaN(opts.RateDecrease) || opts.RateDecrease < 0 || opts.RateDecrease >= 1 {
@@ -270,6 +280,9 @@ func newSettings(opts Options, adapterMax int) (settings, error) {
 	}
 	if s.RateDecrease == 0 {
 		s.RateDecrease = DefaultRateDecrease
+	}
+	if s.MaxDelay == 0 {
+		s.MaxDelay = DefaultMaxDelay
 	}
 	if s.MaxBuffered == 0 {
 		// Both factors are bounded above, so the product fits an int64.

@@ -19,6 +19,7 @@ type entry[T any] struct {
 	retries   int // times the item was scheduled to be sent again after a failure
 	throttles int // times it was scheduled to be sent again after a throttle
 	readyAt   time.Time
+	added     time.Time // when a Batcher read it, for Options.MaxDelay
 
 	// Isolation of bad items (isolate.go).
 	inFlight bool           // a call carrying it is in flight
@@ -80,6 +81,11 @@ type run[T, R any] struct {
 	stop context.CancelFunc
 	emit func(*Outcome[T, R]) bool
 	src  source[T]
+	// feed is the source when a Batcher drives the run: items arrive over
+	// time, dry is set while it has none, and a key's items go out in a
+	// partial call once the oldest has waited MaxDelay.
+	feed *feed[T]
+	dry  bool
 
 	read      int  // items read from the input
 	inputDone bool // the input is exhausted
@@ -115,9 +121,10 @@ type run[T, R any] struct {
 	evidence    []*rejected[T] // scratch for reject
 	skip        []*entry[T]
 
-	canceledUnsent  *Error
-	canceledInCall  *Error
-	canceledWaiting *Error
+	canceledUnsent   *Error
+	canceledInCall   *Error
+	canceledWaiting  *Error
+	canceledByCaller *Error
 }
 
 func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Outcome[T, R]) bool) (Stats, error) {
@@ -139,9 +146,13 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 		rng:  rand.New(r.newSource()),
 		seen: make(map[string]struct{}),
 	}
+	if f, ok := src.(*feed[T]); ok {
+		rn.feed = f
+	}
 	rn.g.SetLimit(r.set.MaxInFlight)
 	rn.canceledUnsent = &Error{Code: CodeCanceled, Operation: rn.op, Message: "the run was canceled before the item was sent"}
 	rn.canceledInCall = &Error{Code: CodeCanceled, Operation: rn.op, Message: "the run was canceled while the item's call was in flight; the service may have applied it"}
+	rn.canceledByCaller = &Error{Code: CodeCanceled, Operation: rn.op, Message: "the caller's context ended before the item was sent"}
 	rn.canceledWaiting = &Error{Code: CodeCanceled, Operation: rn.op, Message: "the run was canceled while the item waited to be sent again"}
 
 	rn.loop()
@@ -173,13 +184,16 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 // while its items sat in the pinned queue released buffer space after fill
 // had run, and the run waited on nothing for ever):
 //
-//  1. fill cannot read: the input is done, the run is halted, or the buffer
-//     holds MaxBuffered items. Anything that reports an item frees buffer
-//     space, so the loop turns again whenever fill could read after it ran.
+//  1. fill cannot read: the input is done, the run is halted, the buffer
+//     holds MaxBuffered items, or a Batcher's feed is dry (wait then
+//     watches it). Anything that reports an item frees buffer space, so the
+//     loop turns again whenever fill could read after it ran.
 //  2. dispatch cannot send: MaxInFlight calls are in flight, or no call is
 //     ready. A call is ready when a pinned call waits, a key holds a full
 //     call's worth of ready items and suspects to test, or (input done or
-//     buffer full) any key holds a ready item or a suspect.
+//     buffer full) any key holds a ready item or a suspect, or (a Batcher)
+//     a key's oldest item has waited MaxDelay: wait's timer covers the
+//     next one.
 //  3. Every held item not in flight is ready, a suspect, parked, pinned, or
 //     waiting for its backoff. A parked suspect waits for other items of a
 //     rejected call it was in, which are held and not parked (items are
@@ -214,6 +228,11 @@ func (rn *run[T, R]) loop() {
 
 // canFill reports whether fill would read an item.
 func (rn *run[T, R]) canFill() bool {
+	return rn.canRead() && !rn.dry
+}
+
+// canRead reports whether the run would read input that is available.
+func (rn *run[T, R]) canRead() bool {
 	return !rn.inputDone && !rn.halted && !rn.consumerGone && rn.held < rn.set.MaxBuffered
 }
 
@@ -227,6 +246,15 @@ func (rn *run[T, R]) nextDue() (time.Time, bool) {
 	for _, c := range rn.resends {
 		if !ok || c.readyAt.Before(due) {
 			due, ok = c.readyAt, true
+		}
+	}
+	if rn.feed != nil && rn.inFlight < rn.set.MaxInFlight {
+		// A Batcher's partial calls fall due with their oldest item; with
+		// every slot in flight, a completion wakes the loop first.
+		for _, ks := range rn.active.buf[rn.active.head:] {
+			if at, pending := rn.agedAt(ks); pending && (!ok || at.Before(due)) {
+				due, ok = at, true
+			}
 		}
 	}
 	return due, ok
@@ -250,7 +278,11 @@ func (rn *run[T, R]) wait() bool {
 	if !rn.halted {
 		canceled = rn.ctx.Done()
 	}
-	if timer == nil && rn.inFlight == 0 {
+	var fed <-chan struct{}
+	if rn.feed != nil && rn.dry && rn.canRead() {
+		fed = rn.feed.avail
+	}
+	if timer == nil && fed == nil && rn.inFlight == 0 {
 		// Nothing can make progress: the loop's invariants rule this out.
 		// Should it happen anyway, the run ends with every held item failed
 		// as an internal error rather than blocking its caller for ever.
@@ -269,6 +301,8 @@ func (rn *run[T, R]) wait() bool {
 			}
 		}
 	case <-timer:
+	case <-fed:
+		rn.dry = false
 	case <-canceled:
 		rn.cancel()
 	}

@@ -3,6 +3,7 @@ package batch
 import (
 	"container/heap"
 	"log/slog"
+	"time"
 )
 
 // makeReady queues a held item to be sent: with the key's suspects when it
@@ -122,6 +123,9 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 		}
 	}
 	if !rn.inputDone && rn.held < rn.set.MaxBuffered {
+		if rn.feed != nil {
+			return rn.nextAged()
+		}
 		return nil
 	}
 	for rn.active.len() > 0 {
@@ -134,6 +138,44 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 		}
 	}
 	return nil
+}
+
+// nextAged returns a partial call of a key whose oldest item has waited
+// Options.MaxDelay, for a Batcher, or nil.
+func (rn *run[T, R]) nextAged() *call[T, R] {
+	now := rn.set.Clock.Now()
+	for range rn.active.len() {
+		ks := rn.active.pop()
+		ks.active = false
+		at, pending := rn.agedAt(ks)
+		if !pending {
+			continue
+		}
+		if !at.After(now) {
+			if c := rn.packCall(ks); c != nil {
+				return c
+			}
+			continue
+		}
+		ks.active = true
+		rn.active.push(ks)
+	}
+	return nil
+}
+
+// agedAt returns when a Batcher must send the items of ks without waiting
+// for a full call: when its oldest ready item has waited MaxDelay, or at
+// once for suspects. pending is false when ks holds nothing to send.
+func (rn *run[T, R]) agedAt(ks *keyState[T]) (at time.Time, pending bool) {
+	if ks.suspects.len() > 0 {
+		return time.Time{}, true
+	}
+	for _, q := range []*queue[*entry[T]]{&ks.ready, &ks.released} {
+		if q.len() > 0 && (!pending || q.peek().added.Before(at)) {
+			at, pending = q.peek().added, true
+		}
+	}
+	return at.Add(rn.set.MaxDelay), pending
 }
 
 // packCall builds the next call of ks, never with two items of one
