@@ -138,6 +138,13 @@ func (a *Adapter) Runner(optFns ...func(*batch.Options)) (*batch.Runner[Associat
 	return batch.New[Association, Result](a, optFns...)
 }
 
+// Batcher returns a [batch.Batcher] that takes associations one at a time
+// and runs them through a, configured by optFns. It is shorthand for
+// batch.NewBatcher(a, optFns...). Close it when done.
+func (a *Adapter) Batcher(optFns ...func(*batch.Options)) (*batch.Batcher[Association, Result], error) {
+	return batch.NewBatcher[Association, Result](a, optFns...)
+}
+
 // Operation returns the operation's name, "BatchAssociateUserStack" or
 // "BatchDisassociateUserStack".
 func (a *Adapter) Operation() string { return string(a.op) }

@@ -174,3 +174,53 @@ func ExampleHooks() {
 	// Output:
 	// calls: 3 retries: 0 succeeded: 5
 }
+
+// ExampleBatcher greets names as they arrive: Add blocks until its name's
+// outcome; Close flushes what waits and ends the Batcher.
+func ExampleBatcher() {
+	b, err := batch.NewBatcher[greeting, string](greeter{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, name := range []string{"ada", "xavier"} {
+		v, err := b.Add(context.Background(), greeting{Lang: "en", Name: name})
+		fmt.Printf("%s: %q %v\n", name, v, errors.Is(err, batch.ErrNotFound))
+	}
+	fmt.Println(b.Close(context.Background()))
+	// Output:
+	// ada: "hello ada" false
+	// xavier: "" true
+	// <nil>
+}
+
+// ExampleBatcher_AddAsync adds names without waiting, then reads each
+// outcome from its Pending.
+func ExampleBatcher_AddAsync() {
+	b, err := batch.NewBatcher[greeting, string](greeter{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var ps []*batch.Pending[greeting, string]
+	for _, name := range []string{"ada", "grace", "alan"} {
+		p, err := b.AddAsync(context.Background(), greeting{Lang: "en", Name: name})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		ps = append(ps, p)
+	}
+	if err := b.Close(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range ps {
+		o := p.Outcome()
+		fmt.Println(o.Item.Name, o.Status, o.Value)
+	}
+	// Output:
+	// ada Succeeded hello ada
+	// grace Succeeded hello grace
+	// alan Succeeded hello alan
+}

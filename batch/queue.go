@@ -51,9 +51,3 @@ func (q *queue[E]) pushFront(es []E) {
 	nb = append(nb, rest...)
 	q.buf, q.head = nb, 0
 }
-
-// reset empties the queue.
-func (q *queue[E]) reset() {
-	clear(q.buf)
-	q.buf, q.head = q.buf[:0], 0
-}

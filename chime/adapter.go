@@ -95,6 +95,13 @@ func (a *Adapter) Runner(optFns ...func(*batch.Options)) (*batch.Runner[UserUpda
 	return batch.New[UserUpdate, Result](a, optFns...)
 }
 
+// Batcher returns a [batch.Batcher] that takes user updates one at a time
+// and runs them through a, configured by optFns. It is shorthand for
+// batch.NewBatcher(a, optFns...). Close it when done.
+func (a *Adapter) Batcher(optFns ...func(*batch.Options)) (*batch.Batcher[UserUpdate, Result], error) {
+	return batch.NewBatcher[UserUpdate, Result](a, optFns...)
+}
+
 // Operation returns [Operation].
 func (a *Adapter) Operation() string { return Operation }
 

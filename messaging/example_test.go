@@ -2,7 +2,10 @@ package messaging_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -181,4 +184,44 @@ func ExampleAdapter_Classify() {
 	// /user/u2 NotFound
 	// /user/alice OK
 	// requests: 2
+}
+
+// ExampleAdapter_Batcher adds members one at a time, as request handlers
+// would: each Add blocks until its member's outcome, and the Batcher packs
+// the members that arrive together into shared calls.
+func ExampleAdapter_Batcher() {
+	const (
+		instance = "arn:aws:chime:us-east-1:111122223333:app-instance/ai-1"
+		channel  = instance + "/channel/general"
+		admin    = instance + "/user/admin"
+	)
+	srv := messagingtest.NewServer()
+	defer srv.Close()
+	srv.AddChannel(channel, admin)
+
+	b, err := messaging.New(srv.Client()).Batcher(func(o *batch.Options) { o.MaxDelay = 20 * time.Millisecond })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Add(1)
+		go func() { // one handler per member
+			defer wg.Done()
+			_, errs[i] = b.Add(context.Background(), messaging.Membership{
+				ChannelArn: channel, ChimeBearer: admin, MemberArn: fmt.Sprintf("%s/user/u%d", instance, i)})
+		}()
+	}
+	wg.Wait()
+	if err := b.Close(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("errors:", errors.Join(errs...))
+	fmt.Println("members:", len(srv.Members(channel)))
+	// Output:
+	// errors: <nil>
+	// members: 10
 }

@@ -144,6 +144,13 @@ func (a *Adapter) Runner(optFns ...func(*batch.Options)) (*batch.Runner[NewUser,
 	return batch.New[NewUser, Result](a, optFns...)
 }
 
+// Batcher returns a [batch.Batcher] that takes new users one at a time
+// and runs them through a, configured by optFns. It is shorthand for
+// batch.NewBatcher(a, optFns...). Close it when done.
+func (a *Adapter) Batcher(optFns ...func(*batch.Options)) (*batch.Batcher[NewUser, Result], error) {
+	return batch.NewBatcher[NewUser, Result](a, optFns...)
+}
+
 // Operation returns [Operation].
 func (a *Adapter) Operation() string { return Operation }
 
