@@ -224,3 +224,26 @@ func ExampleBatcher_AddAsync() {
 	// grace Succeeded hello grace
 	// alan Succeeded hello alan
 }
+
+// ExampleJoinHooks drives a progress count and a failure log from one run.
+func ExampleJoinHooks() {
+	done := 0
+	progress := batch.Hooks{OnOutcome: func(batch.OutcomeInfo) { done++ }}
+	failures := batch.Hooks{OnOutcome: func(o batch.OutcomeInfo) {
+		if o.Status != batch.StatusSucceeded {
+			fmt.Println("item", o.Index, o.Err.Code)
+		}
+	}}
+	r, err := batch.New[greeting, string](greeter{}, func(o *batch.Options) {
+		o.Hooks = batch.JoinHooks(progress, failures)
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, _ = r.Run(context.Background(), []greeting{{"en", "ada"}, {"en", "xena"}, {"fr", "marie"}})
+	fmt.Println("done:", done)
+	// Output:
+	// item 1 NotFound
+	// done: 3
+}
