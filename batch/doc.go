@@ -53,9 +53,9 @@
 // Both wait an exponential backoff with full jitter. An item is sent again
 // after at most [Options.MaxAttempts]-1 failures, and after at most four
 // times [Options.MaxAttempts] less one throttles (a throttle is the service
-// pacing the run, not the item failing); calls that split a call rejected as
-// a whole do not count toward either bound, so [Outcome.Attempts] may exceed
-// MaxAttempts by the depth of the splitting. The whole run draws retries
+// pacing the run, not the item failing); the test calls that isolate bad
+// items in a call rejected as a whole do not count toward either bound, so
+// [Outcome.Attempts] may exceed MaxAttempts by a few. The whole run draws retries
 // after failures from one budget ([Options.RetryBudget]), so an outage ends a
 // run quickly.
 //

@@ -38,8 +38,8 @@ type Options struct {
 	// MaxAttempts bounds how often one item is sent: it is sent again after
 	// at most MaxAttempts-1 failures. Throttles have a bound of their own,
 	// four times MaxAttempts less one: a throttle is the service pacing the
-	// run, not the item failing. Calls made while splitting a call rejected
-	// as a whole count toward neither. Zero means DefaultMaxAttempts; 1
+	// run, not the item failing. Test calls that isolate bad items in a
+	// call rejected as a whole count toward neither. Zero means DefaultMaxAttempts; 1
 	// disables retries after failures. At most [MaxAttemptsLimit].
 	MaxAttempts int
 
