@@ -527,7 +527,7 @@ func TestGlobalProviders(t *testing.T) {
 	obs, err := otelbatch.New()
 	require.NoError(t, err)
 	ctx, ro := obs.Start(context.Background(), "BatchGreet")
-	r, err := batch.New[greeting, string](newGreeter(), runOpts(batch.JoinHooks(ro.Hooks(), obs.Hooks()), 1))
+	r, err := batch.New[greeting, string](newGreeter(), runOpts(ro.Hooks(), 1))
 	require.NoError(t, err)
 	rep, err := r.Run(ctx, []greeting{{"en", "ada"}})
 	require.NoError(t, err)

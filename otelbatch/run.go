@@ -72,7 +72,8 @@ func (o *Observer) Start(ctx context.Context, operation string) (context.Context
 
 // Hooks returns hooks that record the run's metrics (as [Observer.Hooks]
 // does) and its call spans. Combine them with other hooks through
-// [batch.JoinHooks]. Reports that arrive after End record metrics only.
+// [batch.JoinHooks], but not with the Observer's own Hooks, or the metrics
+// count twice. Reports that arrive after End record metrics only.
 func (r *RunObserver) Hooks() batch.Hooks {
 	return batch.JoinHooks(r.o.Hooks(), batch.Hooks{
 		OnCall:     r.onCall,
