@@ -95,7 +95,7 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 		}
 	}
 	if h := rn.set.Hooks.OnCall; h != nil {
-		h(CallInfo{Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.test,
+		h(CallInfo{CallID: c.id.Load(), Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.test,
 			Done: true, Elapsed: c.elapsed, Err: callErr, Throttled: throttled})
 	}
 	rn.freeCall(c)

@@ -144,6 +144,11 @@ type Hooks struct {
 
 // CallInfo describes one call. It never holds item identities.
 type CallInfo struct {
+	// CallID identifies the call within the process, as [CallID] does from
+	// its context: the report of its completion carries the ID of the report
+	// of its sending. A call sent again as a whole keeps its ID; it goes out
+	// only after the call it repeats has completed.
+	CallID    uint64
 	Operation string
 	Key       string
 	Items     int

@@ -237,7 +237,7 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 	now := rn.set.Clock.Now()
 	c.seq = rn.rate.noteSend(now)
 	if h := rn.set.Hooks.OnCall; h != nil {
-		h(CallInfo{Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.test})
+		h(CallInfo{CallID: c.id.Load(), Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.test})
 	}
 	if l := rn.set.Logger; l != nil && l.Enabled(rn.ctx, slog.LevelDebug) {
 		l.LogAttrs(rn.ctx, slog.LevelDebug, "batch: sending call",

@@ -51,18 +51,14 @@
 // # Matching a call's start and end
 //
 // The engine calls OnCall when a call is sent (Done false) and again when it
-// completes (Done true), but [batch.CallInfo] holds no call ID, and calls of
-// a run complete in any order. A RunObserver keeps the spans of calls in
-// flight in a queue per (operation, key, items, test flag), the fields both
-// reports share. When a call completes, it ends the span of that queue whose
-// start is closest to the completion time less CallInfo.Elapsed (the call's
-// duration by the run's clock), the oldest of equals. A wrong pick is
-// possible only between calls of the same key and size in flight at once,
-// whose spans have the same attributes: it swaps their timings and
-// outcomes, never their keys or sizes. With a fake run clock
-// (batch.Options.Clock), Elapsed says nothing about the real clock and the
-// pick is only as good as that guess. A call ID in CallInfo would make the
-// match exact.
+// completes (Done true), with the same [batch.CallInfo].CallID, so a
+// RunObserver ends exactly the span it started for the call. Reports
+// without a CallID (hooks driven by hand) fall back to a queue per
+// (operation, key, items, test flag), the fields both reports share: a
+// completion ends the span of that queue whose start is closest to the
+// completion time less CallInfo.Elapsed, the oldest of equals, which can
+// swap the timings of look-alike calls in flight at once but never their
+// keys or sizes.
 //
 // # What is recorded
 //

@@ -89,6 +89,41 @@ func TestMatchByElapsed(t *testing.T) {
 	assert.Empty(t, ro.open, "no span left open")
 }
 
+// TestMatchByCallID: two look-alike calls in flight complete in the
+// opposite order, with Elapsed saying nothing useful; their CallIDs still
+// end each span with its own call's times and outcome.
+func TestMatchByCallID(t *testing.T) {
+	sr := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
+	t.Cleanup(func() { assert.NoError(t, tp.Shutdown(context.Background())) })
+	o, err := New(func(o *Options) { o.TracerProvider = tp })
+	require.NoError(t, err)
+	now := ms(0)
+	o.now = func() time.Time { return now }
+	_, ro := o.Start(context.Background(), "BatchGreet")
+	h := ro.Hooks()
+	a := batch.CallInfo{CallID: 7, Operation: "BatchGreet", Key: "en", Items: 3}
+	b := a
+	b.CallID = 8
+	h.OnCall(a)
+	now = ms(10)
+	h.OnCall(b)
+	now = ms(15)
+	done := a
+	done.Done, done.Throttled = true, true
+	h.OnCall(done) // A completes first, throttled; no Elapsed to go by
+	now = ms(40)
+	done = b
+	done.Done = true
+	h.OnCall(done)
+	ro.End(nil)
+	spans := sr.Ended()
+	require.Len(t, spans, 3)
+	assert.Equal(t, [2]time.Time{ms(0), ms(15)}, [2]time.Time{spans[0].StartTime(), spans[0].EndTime()})
+	assert.Equal(t, [2]time.Time{ms(10), ms(40)}, [2]time.Time{spans[1].StartTime(), spans[1].EndTime()})
+	assert.Empty(t, ro.open, "no span left open")
+}
+
 // TestDoneWithoutStart covers hooks given to a run already under way: a
 // completion with no start seen gets a span that starts Elapsed before.
 func TestDoneWithoutStart(t *testing.T) {

@@ -33,10 +33,17 @@ type RunObserver struct {
 	// fields the two reports of a call share; see the package
 	// documentation on matching. Empty queues are deleted, so its size is
 	// bounded by the calls in flight.
-	open                        map[callSig][]openCall
+	open                        map[openKey][]openCall
 	succeeded, failed, canceled int64
 	calls, retries, throttles   int64
 	ended                       bool
+}
+
+// openKey finds the span of a call in flight: by its CallID, or, for
+// reports without one, by what the start and the end of a call share.
+type openKey struct {
+	id  uint64
+	sig callSig
 }
 
 // callSig is what the start and the end of a call both report about it.
@@ -67,7 +74,7 @@ func (o *Observer) Start(ctx context.Context, operation string) (context.Context
 		trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithTimestamp(o.now()),
 		trace.WithAttributes(attribute.String(AttrOperation, operation)))
-	return ctx, &RunObserver{o: o, span: span, open: make(map[callSig][]openCall)}
+	return ctx, &RunObserver{o: o, span: span, open: make(map[openKey][]openCall)}
 }
 
 // Hooks returns hooks that record the run's metrics (as [Observer.Hooks]
@@ -137,7 +144,10 @@ func runCode(err error) string {
 
 func (r *RunObserver) onCall(ci batch.CallInfo) {
 	now := r.o.now()
-	sig := callSig{op: ci.Operation, key: ci.Key, items: ci.Items, test: ci.Bisect}
+	sig := openKey{id: ci.CallID}
+	if ci.CallID == 0 {
+		sig.sig = callSig{op: ci.Operation, key: ci.Key, items: ci.Items, test: ci.Bisect}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended {
