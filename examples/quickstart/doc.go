@@ -19,7 +19,7 @@
 //	BatchLookupUserUname           AWS Wickr, the unames of some users created
 //	BatchToggleUserSuspendStatus   AWS Wickr, suspending them
 //	BatchReinviteUser              AWS Wickr, inviting them again
-//	BatchResetDevicesForUser       AWS Wickr, resetting a device of each
+//	BatchResetDevicesForUser       AWS Wickr, resetting three devices of ten of them
 //	BatchDeleteUser                AWS Wickr, deleting them
 //	BatchCreateChannelMembership   Amazon Chime SDK Messaging
 //

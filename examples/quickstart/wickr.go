@@ -105,6 +105,18 @@ func lifecycleSubjects(ks []kind) []int {
 // reinvite task, which then fails them with Conflict.
 func reinviteActive(subjects int) int { return min(subjects, 2) }
 
+// Devices: every call of BatchResetDevicesForUser concerns one user, so
+// the reset task takes the devices of a few subjects only, to keep its
+// number of calls small.
+const (
+	resetUsers      = 10
+	devicesPerUser  = 3
+	resetDeviceApps = "phone tablet laptop"
+)
+
+// resetItems is how many items the reset task has for m subjects.
+func resetItems(m int) int { return min(m, resetUsers)*devicesPerUser + lifecycleBad }
+
 // lifecycle is the job that follows the creation of the users.
 type lifecycle struct {
 	srv      *wickrtest.Server
@@ -126,7 +138,7 @@ func (lc *lifecycle) ref(j int) wickr.UserRef {
 }
 
 // tasks returns the lifecycle's tasks, each with len(subjects) items and
-// lifecycleBad more.
+// lifecycleBad more, except the reset task (see resetItems).
 func (lc *lifecycle) tasks(client wickrClient) []*task {
 	m := len(lc.subjects)
 	total := m + lifecycleBad
@@ -215,14 +227,16 @@ func (lc *lifecycle) tasks(client wickrClient) []*task {
 			return nil
 		}, nil)
 
-	reset := newLazyTask(wickr.ResetDevicesOperation, total,
+	reset := newLazyTask(wickr.ResetDevicesOperation, resetItems(m),
 		func() []wickr.Device {
-			out := make([]wickr.Device, 0, total)
-			for j := range m {
+			out := make([]wickr.Device, 0, resetItems(m))
+			for j := range min(m, resetUsers) {
 				r := lc.ref(j)
-				d := wickr.Device{NetworkId: r.NetworkId, UserId: r.UserId, AppId: "phone-" + r.UserId}
-				lc.srv.AddDevice(d.NetworkId, d.UserId, d.AppId)
-				out = append(out, d)
+				for _, app := range strings.Fields(resetDeviceApps) {
+					d := wickr.Device{NetworkId: r.NetworkId, UserId: r.UserId, AppId: app + "-" + r.UserId}
+					lc.srv.AddDevice(d.NetworkId, d.UserId, d.AppId)
+					out = append(out, d)
+				}
 			}
 			return append(out, wickr.Device{NetworkId: net, UserId: "1"}, // no AppId: invalid
 				wickr.Device{NetworkId: net, UserId: "999999", AppId: "phone-a"}, wickr.Device{NetworkId: net, UserId: "999999", AppId: "phone-b"})
