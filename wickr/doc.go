@@ -1,16 +1,32 @@
-// Package wickr creates users in AWS Wickr networks through the Wickr Admin
-// API's BatchCreateUser operation with the batchkit engine.
+// Package wickr runs the AWS Wickr Admin API's batch operations on a
+// network's users with the batchkit engine: it creates, deletes, invites
+// again, suspends and reinstates users, resets their devices and looks
+// their user names up, in bulk.
 //
 // # What it wraps
 //
-// The adapter calls BatchCreateUser of batchkit's own client,
+// The adapters call batchkit's own client,
 // [github.com/batchkit/batchkit/wickr/wickrapi] (the Go module proxy does not
-// serve the official service/wickr module; wickrapi has its shape), through
-// the narrow [API] interface:
+// serve the official service/wickr module; wickrapi has its shape), each
+// through a narrow interface of one method:
+//
+//	adapter              constructor       operation                     item           value
+//	Adapter              New               BatchCreateUser               NewUser        Result
+//	DeleteAdapter        NewDelete         BatchDeleteUser               UserRef        UserResult
+//	ReinviteAdapter      NewReinvite       BatchReinviteUser             UserRef        UserResult
+//	SuspendAdapter       NewSuspend        BatchToggleUserSuspendStatus  SuspendStatus  UserResult
+//	ResetDevicesAdapter  NewResetDevices   BatchResetDevicesForUser      Device         DeviceResult
+//	LookupAdapter        NewLookup         BatchLookupUserUname          UnameLookup    UnameResult
+//
+// For example:
 //
 //	a := wickr.New(wickrapi.NewFromConfig(cfg))
 //	r, err := a.Runner()
 //	rep, err := r.Run(ctx, users)
+//
+// All take [Options] and carry at most [MaxItemsPerCall] (50) items per
+// call. The sections up to "Sensitive data" describe BatchCreateUser; "The
+// user lifecycle" describes the other five.
 //
 // Each [NewUser] names a network and a user to create. Users of one network
 // share calls of at most [MaxItemsPerCall] (50) users; the call key is
@@ -159,6 +175,107 @@
 // the field only, and the service's messages and reasons are withheld from
 // errors when they quote one of these values of a user of the call.
 //
-// The wickrtest package provides an in-memory fake of the service for
-// tests.
+// # The user lifecycle
+//
+// BatchDeleteUser, BatchReinviteUser, BatchToggleUserSuspendStatus,
+// BatchResetDevicesForUser and BatchLookupUserUname each send one list of
+// identifiers and answer 200 with successful and failed entries that echo
+// them (the facts below were checked in aws-sdk-go-v2 service/wickr,
+// serializers.go, validators.go, api_op_*.go and types/types.go; the
+// model's examples are in the AWS JS SDK's wickr.json model):
+//
+//	adapter              request                                             call key                 identity
+//	DeleteAdapter        POST  /networks/{networkId}/users/batch-delete      NetworkId                UserId
+//	ReinviteAdapter      PATCH /networks/{networkId}/users/re-invite         NetworkId                UserId
+//	SuspendAdapter       PATCH /networks/{networkId}/users/toggleSuspend     NetworkId "?suspend="    UserId
+//	                           ?suspend=true|false                           "true" or "false"
+//	ResetDevicesAdapter  PATCH /networks/{networkId}/users/{userId}/devices  NetworkId "/" UserId     AppId
+//	LookupAdapter        POST  /networks/{networkId}/users/uname-lookup      NetworkId                Uname
+//
+// The bodies are {"userIds":[...]}, {"appIds":[...]} and {"unames":[...]}.
+// Suspend is a query parameter and UserId of a device a path label, so they
+// are part of the call key: items that differ in them never share a call.
+// Identities are compared byte for byte, never normalized.
+//
+// Validation, before anything is sent: NetworkId is exactly 8 digits and
+// UserId 1 to 10 digits (the model's patterns); AppId and Uname are
+// non-empty valid UTF-8 (the model allows any string; an empty one could
+// not be told from an entry naming nothing).
+//
+// Attribution: the request lists each identity of the call once, in
+// increasing byte order. An item named by exactly one entry of the answer
+// gets it: the successful entry's value, or the failed entry's error. An
+// item named by several entries, or by none, fails with
+// [batch.CodeUnmatched], retryable: the answer does not say what happened to
+// it. Entries naming nothing the call carried (or an empty identity) are
+// counted in that message and never make an item succeed. An item whose
+// identity the call carries twice (a direct caller of Call; never a run)
+// fails with [batch.CodeUnmatched], permanent. A 200 whose body is not one
+// JSON object, or that cannot be decoded, is never attributed, exactly as
+// for BatchCreateUser (see "Answers").
+//
+// Codes of failed entries (no code on the wire; the reason text is read,
+// narrowly, ignoring case, in this order):
+//
+//	Conflict, permanent      BatchReinviteUser: "cannot be reinvited", "not
+//	                         pending" (the model's "user cannot be
+//	                         reinvited"); BatchToggleUserSuspendStatus:
+//	                         "already suspended", "not suspended",
+//	                         "already unsuspended", "already active"
+//	Throttled, retryable     "throttl", "rate limit", "too many requests"
+//	Internal, retryable      starts with "internal error" or "internal server
+//	                         error", or has "try again", "temporarily
+//	                         unavailable", "service unavailable"
+//	NotFound, permanent      "not found", "does not exist", "no such" (the
+//	                         model's "User not found", "user not found in
+//	                         current network", "Uname not found")
+//	InvalidInput, permanent  anything else ("Invalid app ID."), with the field
+//
+// The field names the item's field: "username", "userId" and "userIds"
+// become UserId (the model's delete and suspend failures say "username"
+// for a user ID), "appId" AppId, "uname" Uname. Call-level errors are
+// classified as for BatchCreateUser ([Adapter.Classify]);
+// ResourceNotFoundError and ForbiddenError fail the call key's items (for
+// BatchResetDevicesForUser, every device of the user: the network or the
+// user does not exist).
+//
+// Client tokens: every one of these operations takes X-Client-Token, and
+// the adapters derive it as for BatchCreateUser, from the call's content
+// and its rank among the calls with that content:
+//
+//	token = prefix + the first 64-len(prefix) hex digits of SHA-256(
+//	            str(operation name) str(call key)
+//	            uvarint(number of identities) str(identity)... in increasing byte order
+//	            [uvarint(n) when n > 0])
+//
+// with str, uvarint, prefix and n as in "Client tokens". The operation's
+// name comes first, so calls of different operations never share a token,
+// whatever the prefix, and none shares one with a BatchCreateUser call
+// (whose content starts with an 8-byte network ID; the names are longer).
+// The engine's resend of a call that failed as a whole reuses its token;
+// any other call gets the next rank. Each ClientToken method computes rank
+// 0.
+//
+// What a resend means: the service documents the replay of a client token
+// only for BatchCreateUser and BatchDeleteUser (UNCONFIRMED for the
+// others: the adapters assume the same, and a resend without replay is
+// harmless for them: reinviting, suspending, resetting or looking up again
+// has the same effect). A user deleted by a call whose answer was lost and
+// then sent again in a new call (after its call was split, or given twice
+// in the input) fails with [batch.CodeNotFound] ("User not found"), and
+// the message adds that an earlier call carrying the user lost its answer,
+// so this run may have deleted it.
+//
+// UNCONFIRMED and chosen safely: the error for more than 50 items (never
+// sent), the answer to an empty list (never sent), duplicates in a request
+// (never sent), whether every identity always appears in exactly one list
+// (an item missing is Unmatched), whether entries echo identities exactly
+// (compared byte for byte; one that does not is Unmatched), and whether the
+// service fails or accepts a user already in the requested state or already
+// deleted (an entry saying so is reported as above; the kit accepts a
+// repeated suspend and fails a repeated delete with "User not found").
+// Unames are not normalized.
+//
+// The wickrtest package provides an in-memory fake of the service, one
+// network state for all six operations, for tests.
 package wickr

@@ -13,9 +13,11 @@ import (
 
 // Limits and names of the wrapped operation.
 const (
-	// MaxItemsPerCall is the most users one BatchCreateUser call may carry.
-	// The service documents the limit ("Maximum 50 users per batch
-	// request"); its model does not encode it, so no client checks it.
+	// MaxItemsPerCall is the most items one call of any of the package's
+	// operations may carry: users, user IDs, app IDs or unames. The service
+	// documents the limit for each ("Maximum 50 users per batch request",
+	// "Maximum 50 devices", "Maximum 50 unames"); its model does not encode
+	// it, so no client checks it.
 	MaxItemsPerCall = 50
 
 	// Operation is the name of the wrapped API operation.
@@ -37,9 +39,11 @@ type API interface {
 
 var _ API = (*wickrapi.Client)(nil)
 
-// Options configures an [Adapter]. The zero value selects every default.
+// Options configures an [Adapter] and the adapters of the other operations
+// ([NewDelete], [NewReinvite], [NewSuspend], [NewResetDevices],
+// [NewLookup]). The zero value selects every default.
 type Options struct {
-	// MaxItemsPerCall is the most users per call. Zero, or a value above
+	// MaxItemsPerCall is the most items per call. Zero, or a value above
 	// [MaxItemsPerCall], means [MaxItemsPerCall].
 	MaxItemsPerCall int
 
@@ -52,8 +56,9 @@ type Options struct {
 	// job, to make the job's tokens reproducible across processes, so that
 	// a job restarted after a crash gets the service's answers to the calls
 	// whose answers it lost (a call whose users' details changed gets
-	// another token, and its users already created then conflict). An
-	// invalid prefix makes every item fail
+	// another token, and its users already created then conflict). Adapters
+	// of different operations may share a prefix: the operation is part of
+	// every token's hash. An invalid prefix makes every item fail
 	// validation with [batch.CodeInvalidInput] naming this field; nothing is
 	// sent.
 	ClientTokenPrefix string

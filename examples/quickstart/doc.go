@@ -1,4 +1,4 @@
-// Quickstart runs all five batch operations that batchkit supports against
+// Quickstart runs the batch operations that batchkit supports against
 // in-memory fakes of the services, with faults, and shows that every item
 // ends in exactly one outcome.
 //
@@ -15,13 +15,24 @@
 //	BatchAssociateUserStack        AppStream, then
 //	BatchDisassociateUserStack     AppStream, on the same associations
 //	BatchUpdateUser                Amazon Chime
-//	BatchCreateUser                AWS Wickr
+//	BatchCreateUser                AWS Wickr, then the user lifecycle:
+//	BatchLookupUserUname           AWS Wickr, the unames of some users created
+//	BatchToggleUserSuspendStatus   AWS Wickr, suspending them
+//	BatchReinviteUser              AWS Wickr, inviting them again
+//	BatchResetDevicesForUser       AWS Wickr, resetting three devices of ten of them
+//	BatchDeleteUser                AWS Wickr, deleting them
 //	BatchCreateChannelMembership   Amazon Chime SDK Messaging
 //
 // with a few thousand items each, the four services at the same time. A few
 // items of every operation are invalid (they fail validation and are never
 // sent), poison (the engine bisects their calls until only they fail) or
 // name something that does not exist.
+//
+// The Wickr lifecycle job works on a tenth of the users the creation
+// reported, by the user IDs and unames it returned, plus three bad items per
+// operation: one invalid and two naming a user, uname or device the fake
+// does not have. Two of the users accept their invitation before the
+// reinvite, which fails them with Conflict.
 //
 // While it runs it draws a one-line progress bar when standard output is a
 // terminal, and prints a plain progress line every second otherwise. At the
@@ -31,7 +42,8 @@
 // It checks the accounting itself: every input index must have exactly one
 // outcome in the report and exactly one outcome hook call, the counts must
 // agree, and every item reported as succeeded must be visible in the fake's
-// state (and every failed item must not). It exits with status 0 only when
+// state (and every failed item must not): a user created, resolved,
+// suspended, invited again, a device reset, a user deleted. It exits with status 0 only when
 // all of that holds, 1 when something does not add up, and 2 on bad flags.
 //
 // Every operation runs with the engine's defaults except its retry budget,

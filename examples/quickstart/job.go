@@ -59,8 +59,21 @@ type lane struct {
 // against the counts.
 func newTask[T, R any](name string, items []T, newRunner func(func(*batch.Options)) (*batch.Runner[T, R], error),
 	check func(*batch.Outcome[T, R]) error, final func(*opReport) error) *task {
-	t := &task{name: name, live: &counters{total: int64(len(items))}}
+	return newLazyTask(name, len(items), func() []T { return items }, newRunner, check, final)
+}
+
+// newLazyTask is newTask for an operation whose items depend on the tasks
+// before it in its lane (the user IDs a creation gave): items builds them
+// when the task starts, and must return exactly total of them, so that
+// the progress display knows the job's size from the start.
+func newLazyTask[T, R any](name string, total int, items func() []T, newRunner func(func(*batch.Options)) (*batch.Runner[T, R], error),
+	check func(*batch.Outcome[T, R]) error, final func(*opReport) error) *task {
+	t := &task{name: name, live: &counters{total: int64(total)}}
 	t.run = func(ctx context.Context) opReport {
+		items := items()
+		if len(items) != total {
+			return opReport{Operation: name, Items: total, Problems: []string{fmt.Sprintf("built %d items, announced %d", len(items), total)}}
+		}
 		hooked := make([]int, len(items))
 		r, err := newRunner(runOptions(t.live.hooks(hooked)))
 		if err != nil {

@@ -31,7 +31,9 @@ func TestJobAccountsForEveryItem(t *testing.T) {
 	if !res.ok() {
 		t.Fatalf("accounting problems:\n%s", &out)
 	}
-	wantOps := []string{"BatchAssociateUserStack", "BatchDisassociateUserStack", "BatchUpdateUser", "BatchCreateUser", "BatchCreateChannelMembership"}
+	lifecycleOps := []string{"BatchLookupUserUname", "BatchToggleUserSuspendStatus", "BatchReinviteUser", "BatchResetDevicesForUser", "BatchDeleteUser"}
+	wantOps := slices.Concat([]string{"BatchAssociateUserStack", "BatchDisassociateUserStack", "BatchUpdateUser", "BatchCreateUser"},
+		lifecycleOps, []string{"BatchCreateChannelMembership"})
 	var gotOps []string
 	for _, r := range res.Reports {
 		gotOps = append(gotOps, r.Operation)
@@ -41,7 +43,34 @@ func TestJobAccountsForEveryItem(t *testing.T) {
 			t.Errorf("operations = %v, missing %s", gotOps, op)
 		}
 	}
+	// The Wickr lifecycle works on a tenth of the users created, with one
+	// invalid item and two missing ones; two users cannot be invited again.
+	subjects := len(lifecycleSubjects(kinds(items)))
 	for _, r := range res.Reports {
+		if !slices.Contains(lifecycleOps, r.Operation) {
+			continue
+		}
+		want := map[batch.Code]int{batch.CodeInvalidInput: 1, batch.CodeNotFound: 2}
+		if r.Operation == "BatchReinviteUser" {
+			want[batch.CodeConflict] = reinviteActive(subjects)
+		}
+		failed := 0
+		for _, n := range want {
+			failed += n
+		}
+		n := subjects + lifecycleBad
+		if r.Operation == "BatchResetDevicesForUser" {
+			n = min(subjects, resetUsers)*devicesPerUser + lifecycleBad
+		}
+		if subjects != items/10 || r.Items != n || r.Succeeded != n-failed || !mapsEqual(r.ByCode, want) || r.Calls < 1 {
+			t.Errorf("%s: items %d, succeeded %d, by code %v, calls %d; want %d, %d, %v, at least 1",
+				r.Operation, r.Items, r.Succeeded, r.ByCode, r.Calls, n, n-failed, want)
+		}
+	}
+	for _, r := range res.Reports {
+		if slices.Contains(lifecycleOps, r.Operation) {
+			continue // checked above
+		}
 		// Three invalid and three poison items fail with InvalidInput and
 		// three missing ones with NotFound; retryable failures are retried
 		// until they succeed.

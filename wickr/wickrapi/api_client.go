@@ -37,8 +37,8 @@ type HTTPClient interface {
 	Do(*http.Request) (*http.Response, error)
 }
 
-// IdempotencyTokenProvider generates client tokens for
-// [BatchCreateUserInput.ClientToken].
+// IdempotencyTokenProvider generates the client tokens of calls whose
+// ClientToken is nil (every operation of the client has one).
 type IdempotencyTokenProvider interface {
 	GetIdempotencyToken() (string, error)
 }
@@ -87,8 +87,10 @@ type Options struct {
 	AppID string
 }
 
-// Client is a Wickr Admin API client for BatchCreateUser, shaped like the
-// aws-sdk-go-v2 service client. It is safe for concurrent use; its options
+// Client is a Wickr Admin API client for its six batch operations on users
+// (BatchCreateUser, BatchDeleteUser, BatchReinviteUser,
+// BatchToggleUserSuspendStatus, BatchResetDevicesForUser,
+// BatchLookupUserUname), shaped like the aws-sdk-go-v2 service client. It is safe for concurrent use; its options
 // are fixed when it is built.
 type Client struct {
 	options Options

@@ -31,3 +31,24 @@ func ExampleClient_BatchCreateUser() {
 	}
 	fmt.Println(len(out.Successful), "created,", len(out.Failed), "failed")
 }
+
+// This example needs AWS credentials and a Wickr network, so it is compiled
+// but not run. Suspend is the state to set, sent as the query parameter
+// suspend=true; each entry of the answer names a user ID of the request.
+func ExampleClient_BatchToggleUserSuspendStatus() {
+	cfg := aws.Config{Region: "us-east-1"} // usually config.LoadDefaultConfig
+	client := wickrapi.NewFromConfig(cfg)
+
+	out, err := client.BatchToggleUserSuspendStatus(context.Background(), &wickrapi.BatchToggleUserSuspendStatusInput{
+		NetworkId: aws.String("12345678"),
+		Suspend:   aws.Bool(true),
+		UserIds:   []string{"123", "456"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range out.Failed {
+		fmt.Println(aws.ToString(f.UserId), aws.ToString(f.Reason))
+	}
+}

@@ -90,9 +90,12 @@ type User struct {
 	Uname *string `json:"uname"`
 }
 
-// BatchUserErrorResponseItem is a user the service did not create (an
-// element of [BatchCreateUserOutput.Failed]). It does not name the user: for
-// a user that has no ID yet the service sends UserId "0".
+// BatchUserErrorResponseItem is a user an operation did not apply to: an
+// element of the Failed list of [BatchCreateUserOutput],
+// [BatchDeleteUserOutput], [BatchReinviteUserOutput] and
+// [BatchToggleUserSuspendStatusOutput]. For BatchCreateUser it does not name
+// the user: for a user that has no ID yet the service sends UserId "0". The
+// other operations echo the user ID the request named.
 type BatchUserErrorResponseItem struct {
 	// UserId is the ID of the user concerned, "0" when there is none.
 	UserId *string `json:"userId"`
@@ -116,3 +119,59 @@ type ValidationErrorDetail struct {
 // ErrorDetail is the name the official SDK (service/wickr/types) gives to
 // [ValidationErrorDetail].
 type ErrorDetail = ValidationErrorDetail
+
+// BatchUserSuccessResponseItem is a user an operation on existing users
+// (BatchDeleteUser, BatchReinviteUser, BatchToggleUserSuspendStatus) applied
+// to: an element of their output's Successful list. It is
+// types.BatchUserSuccessResponseItem of the official SDK.
+type BatchUserSuccessResponseItem struct {
+	// UserId is the ID of the user, as the request named it. Required in
+	// the model.
+	UserId *string `json:"userId"`
+}
+
+// BatchDeviceSuccessResponseItem is a device BatchResetDevicesForUser reset
+// (an element of [BatchResetDevicesForUserOutput.Successful]).
+type BatchDeviceSuccessResponseItem struct {
+	// AppId is the application ID of the device. Required in the model.
+	AppId *string `json:"appId"`
+}
+
+// BatchDeviceErrorResponseItem is a device BatchResetDevicesForUser did not
+// reset (an element of [BatchResetDevicesForUserOutput.Failed]).
+type BatchDeviceErrorResponseItem struct {
+	// AppId is the application ID of the device. Required in the model.
+	AppId *string `json:"appId"`
+
+	// Field names the input member at fault, for example "appId".
+	Field *string `json:"field"`
+
+	// Reason says why, for example "Invalid app ID.".
+	Reason *string `json:"reason"`
+}
+
+// BatchUnameSuccessResponseItem is a uname BatchLookupUserUname resolved (an
+// element of [BatchLookupUserUnameOutput.Successful]).
+type BatchUnameSuccessResponseItem struct {
+	// Uname is the user name hash that was looked up. Required in the
+	// model.
+	Uname *string `json:"uname"`
+
+	// Username is the user name (often an email address) the hash stands
+	// for. Required in the model.
+	Username *string `json:"username"`
+}
+
+// BatchUnameErrorResponseItem is a uname BatchLookupUserUname did not
+// resolve (an element of [BatchLookupUserUnameOutput.Failed]).
+type BatchUnameErrorResponseItem struct {
+	// Uname is the user name hash that was looked up. Required in the
+	// model.
+	Uname *string `json:"uname"`
+
+	// Field names the input member at fault, for example "uname".
+	Field *string `json:"field"`
+
+	// Reason says why, for example "Uname not found".
+	Reason *string `json:"reason"`
+}

@@ -131,3 +131,38 @@ func ExampleOptions() {
 	// "Internal server error, please retry"
 	// created: false
 }
+
+// ExampleServer_Devices runs the rest of a user's lifecycle through the
+// client: suspend, reset a device, look the user up by uname and delete
+// it. A user the network does not have fails per item.
+func ExampleServer_Devices() {
+	ctx := context.Background()
+	srv := wickrtest.NewServer()
+	defer srv.Close()
+	alice := srv.AddUser("12345678", "alice@example.com", "sg-1")
+	srv.AddDevice("12345678", alice.UserId, "app-1")
+	client := srv.Client()
+
+	sus, _ := client.BatchToggleUserSuspendStatus(ctx, &wickrapi.BatchToggleUserSuspendStatusInput{
+		NetworkId: aws.String("12345678"), Suspend: aws.Bool(true), UserIds: []string{alice.UserId, "42"},
+	})
+	fmt.Println("suspended:", len(sus.Successful), "failed:", aws.ToString(sus.Failed[0].UserId), aws.ToString(sus.Failed[0].Reason))
+	_, _ = client.BatchResetDevicesForUser(ctx, &wickrapi.BatchResetDevicesForUserInput{
+		NetworkId: aws.String("12345678"), UserId: aws.String(alice.UserId), AppIds: []string{"app-1"},
+	})
+	fmt.Printf("devices: %+v\n", srv.Devices("12345678", alice.UserId))
+	lk, _ := client.BatchLookupUserUname(ctx, &wickrapi.BatchLookupUserUnameInput{
+		NetworkId: aws.String("12345678"), Unames: []string{alice.Uname},
+	})
+	fmt.Println("uname of", aws.ToString(lk.Successful[0].Username))
+	_, _ = client.BatchDeleteUser(ctx, &wickrapi.BatchDeleteUserInput{
+		NetworkId: aws.String("12345678"), UserIds: []string{alice.UserId},
+	})
+	_, found := srv.UserByID("12345678", alice.UserId)
+	fmt.Println("deleted:", srv.Deleted(), "still there:", found)
+	// Output:
+	// suspended: 1 failed: 42 User not found
+	// devices: [{AppId:app-1 Resets:1}]
+	// uname of alice@example.com
+	// deleted: 1 still there: false
+}

@@ -14,8 +14,8 @@ import (
 	"github.com/batchkit/batchkit/internal/awsfake"
 )
 
-// MaxItemsPerCall is the most users the server accepts in one request, as
-// the service documents.
+// MaxItemsPerCall is the most users, user IDs, app IDs or unames the server
+// accepts in one request, as the service documents.
 const MaxItemsPerCall = 50
 
 // Wire shapes of BatchCreateUser (restJson1; member names as in the model).
@@ -50,6 +50,7 @@ type (
 		InviteCode      string   `json:"inviteCode,omitempty"`
 		IsInviteExpired bool     `json:"isInviteExpired"`
 		CodeValidation  bool     `json:"codeValidation"`
+		Uname           string   `json:"uname,omitempty"`
 	}
 	failedJSON struct {
 		UserId string `json:"userId"`
@@ -85,41 +86,81 @@ const (
 	msgTokenReused      = "The client token was already used with a different request"
 	msgTooManyUsers     = "Maximum 50 users per batch request"
 	msgNetworkNotFound  = "Network not found"
-	msgUnknownOperation = "wickrtest serves only BatchCreateUser (POST /networks/{networkId}/users)"
+	msgUnknownOperation = "wickrtest serves only BatchCreateUser, BatchDeleteUser, BatchReinviteUser, BatchToggleUserSuspendStatus, BatchResetDevicesForUser and BatchLookupUserUname"
 	msgRateLimit        = "Too many requests sent"
 	msgInternal         = "Internal server error"
 	strangerName        = "wickrtest-stranger"
 )
 
-// networkLabel returns the network of a /networks/{networkId}/users path.
-func networkLabel(r *http.Request) (string, bool) {
-	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/networks/")
-	if !ok {
-		return "", false
-	}
-	label, tail, ok := strings.Cut(rest, "/")
-	if !ok || tail != "users" || label == "" {
-		return "", false
-	}
-	id, err := url.PathUnescape(label)
-	if err != nil {
-		return "", false
-	}
-	return id, true
+// The operations the server serves, as named in the request log.
+const (
+	opCreate   = "BatchCreateUser"
+	opDelete   = "BatchDeleteUser"
+	opReinvite = "BatchReinviteUser"
+	opSuspend  = "BatchToggleUserSuspendStatus"
+	opReset    = "BatchResetDevicesForUser"
+	opLookup   = "BatchLookupUserUname"
+)
+
+// route is what a request's method and path say: the operation and its
+// path labels.
+type route struct {
+	op      string // "" when the server does not serve the request
+	network string
+	user    string // the {userId} label of BatchResetDevicesForUser
 }
 
-// isBatchCreateUser reports whether r is BatchCreateUser: POST
-// /networks/{networkId}/users. GET (ListUsers) and PATCH (UpdateUser) on the
-// same path are other operations.
-func isBatchCreateUser(r *http.Request) bool {
-	_, ok := networkLabel(r)
-	return ok && r.Method == http.MethodPost
+// routeOf maps a request to its operation by method and path, as the
+// service's restJson1 bindings do:
+//
+//	POST  /networks/{networkId}/users                   BatchCreateUser
+//	POST  /networks/{networkId}/users/batch-delete      BatchDeleteUser
+//	PATCH /networks/{networkId}/users/re-invite         BatchReinviteUser
+//	PATCH /networks/{networkId}/users/toggleSuspend     BatchToggleUserSuspendStatus
+//	PATCH /networks/{networkId}/users/{userId}/devices  BatchResetDevicesForUser
+//	POST  /networks/{networkId}/users/uname-lookup      BatchLookupUserUname
+//
+// GET (ListUsers) and PATCH (UpdateUser) on /networks/{networkId}/users
+// are other operations.
+func routeOf(r *http.Request) route {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/networks/")
+	if !ok {
+		return route{}
+	}
+	segs := strings.Split(rest, "/")
+	if len(segs) < 2 || segs[0] == "" || segs[1] != "users" {
+		return route{}
+	}
+	network, err := url.PathUnescape(segs[0])
+	if err != nil {
+		return route{}
+	}
+	rt := route{network: network}
+	switch tail := segs[2:]; {
+	case len(tail) == 0 && r.Method == http.MethodPost:
+		rt.op = opCreate
+	case len(tail) == 1 && tail[0] == "batch-delete" && r.Method == http.MethodPost:
+		rt.op = opDelete
+	case len(tail) == 1 && tail[0] == "re-invite" && r.Method == http.MethodPatch:
+		rt.op = opReinvite
+	case len(tail) == 1 && tail[0] == "toggleSuspend" && r.Method == http.MethodPatch:
+		rt.op = opSuspend
+	case len(tail) == 1 && tail[0] == "uname-lookup" && r.Method == http.MethodPost:
+		rt.op = opLookup
+	case len(tail) == 2 && tail[0] != "" && tail[1] == "devices" && r.Method == http.MethodPatch:
+		user, err := url.PathUnescape(tail[0])
+		if err != nil {
+			return route{}
+		}
+		rt.op, rt.user = opReset, user
+	}
+	return rt
 }
 
 // operationName names a request for the log.
 func operationName(r *http.Request) string {
-	if isBatchCreateUser(r) {
-		return "BatchCreateUser"
+	if op := routeOf(r).op; op != "" {
+		return op
 	}
 	return "Unsupported"
 }
@@ -159,28 +200,75 @@ func (s *Server) writeRefusal(w http.ResponseWriter, r *http.Request, kind awsfa
 }
 
 // serve handles requests that passed the signature check and the fault
-// plan.
+// plan: it checks what every operation shares (the network label and the
+// client token), then hands the request to its operation.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if !isBatchCreateUser(r) {
+	rt := routeOf(r)
+	if rt.op == "" {
 		awsfake.WriteJSONError(w, http.StatusNotFound, "UnknownOperationException",
 			map[string]any{"message": msgUnknownOperation}, true)
 		return
 	}
-	networkID, _ := networkLabel(r)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		badRequest(w, "the request body could not be read")
 		return
 	}
-	if !isNetworkID(networkID) {
+	if !isNetworkID(rt.network) {
 		writeValidation(w, []reasonJSON{{Field: "networkId", Reason: "must be exactly 8 digits"}})
 		return
 	}
-	token, hasToken := r.Header.Get("X-Client-Token"), len(r.Header.Values("X-Client-Token")) > 0
-	if hasToken && !isClientToken(token) {
+	tok := clientToken{value: r.Header.Get("X-Client-Token"), set: len(r.Header.Values("X-Client-Token")) > 0}
+	if tok.set && !isClientToken(tok.value) {
 		writeValidation(w, []reasonJSON{{Field: "clientToken", Reason: "must be 1 to 64 characters matching ^[a-zA-Z0-9-_:]+$"}})
 		return
 	}
+	// The request a token is kept for: operation, labels, query and body.
+	tok.request = sha256.Sum256([]byte(r.Method + "\x00" + r.URL.EscapedPath() + "\x00" + r.URL.RawQuery + "\x00" + string(body)))
+	if rt.op == opCreate {
+		s.serveCreate(w, r, rt.network, body, tok)
+		return
+	}
+	s.serveBatch(w, r, rt, body, tok)
+}
+
+// clientToken is a request's X-Client-Token and the hash of the request it
+// came with.
+type clientToken struct {
+	value   string
+	set     bool
+	request [32]byte
+}
+
+// replay answers a request whose client token was used before: with the
+// kept answer when the request is the same, with 400 BadRequestError
+// otherwise. It reports whether it answered. s.mu must be held.
+func (s *Server) replay(w http.ResponseWriter, r *http.Request, tok clientToken) bool {
+	if !tok.set {
+		return false
+	}
+	rec, ok := s.tokens[tok.value]
+	if !ok {
+		return false
+	}
+	if rec.request != tok.request {
+		badRequest(w, msgTokenReused)
+		return true
+	}
+	awsfake.MarkFault(r, "replay")
+	awsfake.WriteBody(w, http.StatusOK, rec.answer)
+	return true
+}
+
+// keep records the 200 answer given to a client token. s.mu must be held.
+func (s *Server) keep(tok clientToken, answer []byte) {
+	if tok.set {
+		s.tokens[tok.value] = &tokenRecord{request: tok.request, answer: answer}
+	}
+}
+
+// serveCreate serves BatchCreateUser.
+func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request, networkID string, body []byte, tok clientToken) {
 	var req createRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		badRequest(w, "The request body is not valid JSON")
@@ -225,19 +313,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	request := sha256.Sum256(append([]byte(networkID+"\x00"), body...))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if hasToken {
-		if rec, ok := s.tokens[token]; ok {
-			if rec.request != request {
-				badRequest(w, msgTokenReused)
-				return
-			}
-			awsfake.MarkFault(r, "replay")
-			awsfake.WriteBody(w, http.StatusOK, rec.answer)
-			return
-		}
+	if s.replay(w, r, tok) {
+		return
 	}
 	n, ok := s.networks[networkID]
 	if !ok {
@@ -252,8 +331,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		groups := *it.SecurityGroupIds
 		switch {
 		case s.fake.ItemFails():
-			fail("", s.opts.ItemFailureReasons[s.itemFails%len(s.opts.ItemFailureReasons)])
-			s.itemFails++
+			fail("", s.itemFailureReason())
 			continue
 		case *it.Username == "":
 			fail("username", ReasonUsernameRequired)
@@ -288,15 +366,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		resp.Successful = append(resp.Successful, toJSON(u))
 	}
+	s.answer(w, r, tok, resp, len(resp.Failed) > 0)
+}
+
+// itemFailureReason returns the next of Options.ItemFailureReasons, for an
+// item Faults.ItemFailureRate picked. s.mu must be held.
+func (s *Server) itemFailureReason() string {
+	reason := s.opts.ItemFailureReasons[s.itemFails%len(s.opts.ItemFailureReasons)]
+	s.itemFails++
+	return reason
+}
+
+// answer encodes resp, keeps it for the client token and sends it with
+// status 200. s.mu must be held.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, tok clientToken, resp any, failures bool) {
 	answer, err := json.Marshal(resp)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "InternalServerError", "wickrtest: encoding the answer: "+err.Error())
 		return
 	}
-	if hasToken {
-		s.tokens[token] = &tokenRecord{request: request, answer: answer}
-	}
-	if len(resp.Failed) > 0 {
+	s.keep(tok, answer)
+	if failures {
 		awsfake.MarkFault(r, "item-errors")
 	}
 	awsfake.WriteBody(w, http.StatusOK, answer)
@@ -313,6 +403,8 @@ func toJSON(u *User) userJSON {
 		IsUser:         true,
 		InviteCode:     u.InviteCode,
 		CodeValidation: u.CodeValidation,
+		Suspended:      u.Suspended,
+		Uname:          u.Uname,
 	}
 }
 
@@ -366,7 +458,8 @@ func isSecurityGroupID(s string) bool {
 // carry (or that adds one such entry when nobody was created), and a
 // well-formed answer whose successful entries name nobody, with one failed
 // entry too many. None of them names a user the request carried as
-// created.
+// created. The answers of the other operations get the same last two
+// kinds from corruptList, applied to both lists.
 func (s *Server) corrupt(body []byte) []byte {
 	s.mu.Lock()
 	k := s.corrupted
@@ -381,6 +474,9 @@ func (s *Server) corrupt(body []byte) []byte {
 		return []byte("null")
 	case 3:
 		return append(bytes.TrimSpace(body), []byte(`{"successful":[],"failed":[]}`)...)
+	}
+	if out, ok := corruptList(body, k%6 == 4); ok {
+		return out
 	}
 	var resp createResponse
 	if err := json.Unmarshal(body, &resp); err != nil {

@@ -2,6 +2,8 @@ package wickrtest
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"maps"
 	"net/http"
 	"slices"
@@ -16,8 +18,9 @@ import (
 
 // Faults is the fault plan of a [Server]: latency, a throttling quota,
 // per-item retryable failures, whole-call failures, dropped and malformed
-// answers, and poison user names. The zero value injects nothing. Draws are
-// seeded with Faults.Seed and deterministic for a given order of requests.
+// answers, and poison items (user names, user IDs, app IDs or unames). The
+// zero value injects nothing. Draws are seeded with Faults.Seed and
+// deterministic for a given order of requests.
 type Faults = awsfake.Faults
 
 // Request is one entry of the request log returned by [Server.Requests].
@@ -44,9 +47,9 @@ type Options struct {
 	// [Server.SetFaults] and [Server.SetQuota].
 	Faults Faults
 
-	// ItemFailureReasons are the reasons given, in turn, with field "", to
-	// the users that [Faults.ItemFailureRate] makes fail (they are not
-	// created). Nil means DefaultItemFailureReasons. A reason such as "Rate
+	// ItemFailureReasons are the reasons given, in turn, to the items that
+	// [Faults.ItemFailureRate] makes fail, with field "" (BatchCreateUser)
+	// or none (the other operations); nothing happens to those items. Nil means DefaultItemFailureReasons. A reason such as "Rate
 	// limit exceeded" exercises throttles reported inside a 200.
 	ItemFailureReasons []string
 
@@ -76,15 +79,36 @@ type User struct {
 	InviteCode     string
 	InviteCodeTtl  int32
 	CodeValidation bool
-	// Status is 1 (pending invitation) for every user the server creates.
+	// Status is 1 (pending invitation) for every user the server creates,
+	// and 2 (active) after [Server.Activate].
 	Status int32
+	// Uname is the user's unique user name hash, which BatchLookupUserUname
+	// resolves: 32 lower-case hex digits derived from Username (see
+	// [UnameOf]).
+	Uname string
+	// Suspended is the state BatchToggleUserSuspendStatus last set.
+	Suspended bool
+	// Reinvites counts the invitations BatchReinviteUser sent again.
+	Reinvites int
+}
+
+// Device is the state of one device of a user, as [Server.Devices] returns
+// it.
+type Device struct {
+	// AppId is the device's application ID.
+	AppId string
+	// Resets counts the BatchResetDevicesForUser calls that reset it.
+	Resets int
 }
 
 // network is one network's state.
 type network struct {
-	groups map[string]struct{}
-	users  map[string]*User
-	nextID int
+	groups  map[string]struct{}
+	users   map[string]*User // by user name
+	byID    map[string]*User
+	byUname map[string]*User
+	devices map[string]map[string]*Device // by user ID, then app ID
+	nextID  int
 }
 
 // tokenRecord is the first answer given to a client token.
@@ -93,12 +117,13 @@ type tokenRecord struct {
 	answer  []byte
 }
 
-// Server is an in-memory AWS Wickr Admin API speaking BatchCreateUser over
-// restJson1 on a local HTTP server, like [net/http/httptest.Server]. Seed
-// networks, security groups and users with [Server.AddNetwork] and
-// [Server.AddUser], point a client at it with [Server.Client] or
-// [Server.Config], and inspect users and the request log afterwards. Its
-// methods are safe for concurrent use. Close it when done.
+// Server is an in-memory AWS Wickr Admin API speaking its six batch
+// operations on users over restJson1 on a local HTTP server, like
+// [net/http/httptest.Server]. Seed networks, security groups, users and
+// devices with [Server.AddNetwork], [Server.AddUser] and [Server.AddDevice],
+// point a client at it with [Server.Client] or [Server.Config], and inspect
+// users, devices and the request log afterwards. Its methods are safe for
+// concurrent use. Close it when done.
 type Server struct {
 	fake *awsfake.Server
 	opts Options
@@ -107,6 +132,7 @@ type Server struct {
 	networks  map[string]*network
 	tokens    map[string]*tokenRecord
 	created   int // users created by BatchCreateUser
+	deleted   int // users deleted by BatchDeleteUser
 	itemFails int // items failed by ItemFailureRate so far
 	corrupted int // answers corrupted by MalformedRate so far
 }
@@ -197,7 +223,14 @@ func (s *Server) AddNetwork(networkID string, securityGroupIDs ...string) {
 func (s *Server) network(id string) *network {
 	n, ok := s.networks[id]
 	if !ok {
-		n = &network{groups: make(map[string]struct{}), users: make(map[string]*User), nextID: 1}
+		n = &network{
+			groups:  make(map[string]struct{}),
+			users:   make(map[string]*User),
+			byID:    make(map[string]*User),
+			byUname: make(map[string]*User),
+			devices: make(map[string]map[string]*Device),
+			nextID:  1,
+		}
 		s.networks[id] = n
 	}
 	return n
@@ -227,10 +260,98 @@ func (n *network) add(networkID, username string, groups []string) *User {
 		Username:       username,
 		SecurityGroups: slices.Clone(groups),
 		Status:         1,
+		Uname:          UnameOf(username),
 	}
 	n.nextID++
 	n.users[username] = u
+	n.byID[u.UserId] = u
+	n.byUname[u.Uname] = u
 	return u
+}
+
+// remove deletes a user and its devices. s.mu must be held.
+func (n *network) remove(u *User) {
+	delete(n.users, u.Username)
+	delete(n.byID, u.UserId)
+	delete(n.byUname, u.Uname)
+	delete(n.devices, u.UserId)
+}
+
+// UnameOf returns the uname the server gives a user name: the first 32 hex
+// digits of its SHA-256. The real service's hash is not documented.
+func UnameOf(username string) string {
+	sum := sha256.Sum256([]byte(username))
+	return hex.EncodeToString(sum[:16])
+}
+
+// UserByID returns a copy of the user with the given ID, and whether it
+// exists. A deleted user does not.
+func (s *Server) UserByID(networkID, userID string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.networks[networkID]
+	if !ok {
+		return User{}, false
+	}
+	u, ok := n.byID[userID]
+	if !ok {
+		return User{}, false
+	}
+	return copyUser(u), true
+}
+
+// Activate marks a user as active (status 2), as if it had accepted its
+// invitation, so that BatchReinviteUser refuses it. It reports whether the
+// user exists.
+func (s *Server) Activate(networkID, userID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.networks[networkID]
+	if !ok {
+		return false
+	}
+	u, ok := n.byID[userID]
+	if ok {
+		u.Status = 2
+	}
+	return ok
+}
+
+// AddDevice registers a device of a user, which BatchResetDevicesForUser can
+// then reset. Adding a device that exists does nothing. It reports whether
+// the user exists; a user's devices go with it when it is deleted.
+func (s *Server) AddDevice(networkID, userID, appID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.networks[networkID]
+	if !ok || n.byID[userID] == nil {
+		return false
+	}
+	ds := n.devices[userID]
+	if ds == nil {
+		ds = make(map[string]*Device)
+		n.devices[userID] = ds
+	}
+	if ds[appID] == nil {
+		ds[appID] = &Device{AppId: appID}
+	}
+	return true
+}
+
+// Devices returns copies of a user's devices, sorted by AppId.
+func (s *Server) Devices(networkID, userID string) []Device {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, ok := s.networks[networkID]
+	if !ok {
+		return nil
+	}
+	out := make([]Device, 0, len(n.devices[userID]))
+	for _, d := range n.devices[userID] {
+		out = append(out, *d)
+	}
+	slices.SortFunc(out, func(a, b Device) int { return cmp.Compare(a.AppId, b.AppId) })
+	return out
 }
 
 // User returns a copy of a user, and whether it exists.
@@ -281,6 +402,14 @@ func (s *Server) Created() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.created
+}
+
+// Deleted returns how many users BatchDeleteUser calls have deleted, in all
+// networks. A replayed answer deletes nobody.
+func (s *Server) Deleted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleted
 }
 
 func copyUser(u *User) User {
