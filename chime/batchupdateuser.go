@@ -137,7 +137,11 @@ func (a *Adapter) Call(ctx context.Context, key string, items []UserUpdate) ([]b
 	if err != nil {
 		return nil, err
 	}
-	return matchUserErrors(items, out), nil
+	res := matchUserErrors(items, out)
+	if out != nil {
+		wire.StampRequestID(res, out.ResultMetadata)
+	}
+	return res, nil
 }
 
 // matchUserErrors turns an answer into one result per item; see Call.

@@ -139,4 +139,14 @@ func TestRunPartialFailure(t *testing.T) {
 	if len(srv.Requests()) != 2 {
 		t.Errorf("got %d requests, want 2 (permanent item errors are not retried)", len(srv.Requests()))
 	}
+	// Errors from inside an answer name the request that reported them.
+	ids := map[string]bool{}
+	for _, r := range srv.Requests() {
+		ids[r.RequestID] = true
+	}
+	for _, i := range []int{3, 17, 29} {
+		if id := rep.Outcomes[i].Err.RequestID; id == "" || !ids[id] {
+			t.Errorf("item %d: request ID %q, want one of the kit's", i, id)
+		}
+	}
 }
