@@ -56,6 +56,7 @@
 // truncated 200 bodies, and poison user names that make any call carrying
 // them fail with a 400 InvalidParameterCombinationException. Draws are seeded,
 // so a plan is deterministic for a given order of requests. Every request is
-// logged ([Server.Requests]) with its status and the fault applied ("poison"
-// and "item-errors" label calls the kit itself failed).
+// logged ([Server.Requests]) with its status and the fault applied, one of
+// the Fault constants ([FaultPoison] and [FaultItemErrors] label calls the
+// kit itself failed).
 package appstreamtest

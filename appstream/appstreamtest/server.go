@@ -27,22 +27,6 @@ const SigningName = "appstream"
 // Faults is the server's fault plan: seeded and deterministic given the order
 // of requests. The zero value injects nothing. Its fields:
 //
-//   - Seed seeds the random draws.
-//   - Latency is added to every request, or to the first LatencyFirst ones.
-//   - Quota is a token bucket in requests per second (QuotaBurst its
-//     capacity); requests beyond it get a 400 ThrottlingException.
-//   - ItemFailureRate makes associations fail with INTERNAL_ERROR inside a
-//     200 answer, without changing state.
-//   - CallFailureRate makes whole calls fail with a 500 InternalFailure.
-//   - DropRate applies a call and then closes the connection unanswered.
-//   - MalformedRate applies a call and truncates its 200 body, or corrupts
-//     it as Malformation says (empty, null, trailing data).
-//   - Poison lists user names that make any call carrying them fail with a
-//     400 InvalidParameterCombinationException.
-type Faults = awsfake.Faults
-
-// Request is one entry of the request log returned by [Server.Requests].
-type Request = awsfake.Request
 
 // Options configures [NewServer]. The zero value injects no faults.
 type Options struct {
@@ -125,8 +109,12 @@ func (s *Server) Client(optFns ...func(*appstreamsdk.Options)) *appstreamsdk.Cli
 	return appstreamsdk.NewFromConfig(s.Config(), optFns...)
 }
 
-// Requests returns a copy of the request log, refused requests included,
-// in the order the requests finished.
+// Requests returns a copy of the request log in arrival order
+// ([Request].Seq), refused requests included, each with the status sent
+// and the fault applied ([Request].Fault: "" for a request served
+// normally, else one of the Fault constants, such as [FaultThrottle],
+// [FaultDrop] or [FaultPoison]). A request is logged before its answer
+// leaves, so a client that got an answer finds its request here.
 func (s *Server) Requests() []Request { return s.fake.Requests() }
 
 // ResetRequests empties the request log.

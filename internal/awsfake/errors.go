@@ -20,15 +20,15 @@ const (
 func (k ErrorKind) String() string {
 	switch k {
 	case KindSignature:
-		return "signature"
+		return FaultSignature
 	case KindMissingAuth:
-		return "missing-auth"
+		return FaultMissingAuth
 	case KindUnknownKey:
-		return "unknown-key"
+		return FaultUnknownKey
 	case KindThrottle:
-		return "throttle"
+		return FaultThrottle
 	case KindInternal:
-		return "internal"
+		return FaultInternal
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }

@@ -13,18 +13,6 @@ import (
 	"github.com/batchkit/batchkit/messaging/messagingapi"
 )
 
-// Faults is the fault plan of a [Server]: latency, a throttling quota,
-// per-item retryable failures, whole-call failures, dropped and malformed
-// answers, and poison member ARNs. The zero value injects nothing. Draws are
-// seeded with Faults.Seed and deterministic for a given order of requests.
-type Faults = awsfake.Faults
-
-// Request is one entry of the request log returned by [Server.Requests].
-// Its Path is the decoded path, in which the channel ARN's '/' characters
-// are indistinguishable from the path's own; RawPath keeps the escaped
-// form.
-type Request = awsfake.Request
-
 // Credentials the server accepts; [Server.Config] uses them. Requests
 // signed with another access key or secret are refused.
 const (
@@ -151,11 +139,12 @@ func (s *Server) Client(optFns ...func(*messagingapi.Options)) *messagingapi.Cli
 	return messagingapi.NewFromConfig(s.Config(), optFns...)
 }
 
-// Requests returns a copy of the request log, in arrival order. Every
-// request is logged, refused or not, with the status sent and the fault
-// applied ("throttle", "internal", "drop", "malformed", "signature", ...,
-// "poison" for a call refused for a poison member, "item-errors" for a 200
-// with Errors entries).
+// Requests returns a copy of the request log in arrival order
+// ([Request].Seq), refused requests included, each with the status sent
+// and the fault applied ([Request].Fault: "" for a request served
+// normally, else one of the Fault constants, such as [FaultThrottle],
+// [FaultDrop] or [FaultPoison]). A request is logged before its answer
+// leaves, so a client that got an answer finds its request here.
 func (s *Server) Requests() []Request { return s.fake.Requests() }
 
 // ResetRequests empties the request log.

@@ -64,8 +64,8 @@
 // The first 200 answer given to a client token is kept. A later request
 // with the same token, the same network and the same body byte for byte is
 // answered with that answer again, without creating anybody (logged with
-// the fault "replay"); a request with the same token and anything else is
-// refused with 400 BadRequestError. Answers other than 200 are not kept, so
+// the fault [FaultReplay]); a request with the same token and anything
+// else is refused with 400 BadRequestError. Answers other than 200 are not kept, so
 // a request refused for its quota or failed with a 5xx can be sent again
 // with its token. Tokens do not expire. Requests without X-Client-Token are
 // not deduplicated.

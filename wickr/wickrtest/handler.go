@@ -220,7 +220,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(reasons) > 0 {
-		awsfake.MarkFault(r, "poison")
+		awsfake.MarkFault(r, FaultPoison)
 		writeValidation(w, reasons)
 		return
 	}
@@ -234,7 +234,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				badRequest(w, msgTokenReused)
 				return
 			}
-			awsfake.MarkFault(r, "replay")
+			awsfake.MarkFault(r, FaultReplay)
 			awsfake.WriteBody(w, http.StatusOK, rec.answer)
 			return
 		}
@@ -297,7 +297,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.tokens[token] = &tokenRecord{request: request, answer: answer}
 	}
 	if len(resp.Failed) > 0 {
-		awsfake.MarkFault(r, "item-errors")
+		awsfake.MarkFault(r, FaultItemErrors)
 	}
 	awsfake.WriteBody(w, http.StatusOK, answer)
 }

@@ -14,15 +14,6 @@ import (
 	"github.com/batchkit/batchkit/wickr/wickrapi"
 )
 
-// Faults is the fault plan of a [Server]: latency, a throttling quota,
-// per-item retryable failures, whole-call failures, dropped and malformed
-// answers, and poison user names. The zero value injects nothing. Draws are
-// seeded with Faults.Seed and deterministic for a given order of requests.
-type Faults = awsfake.Faults
-
-// Request is one entry of the request log returned by [Server.Requests].
-type Request = awsfake.Request
-
 // Credentials the server accepts; [Server.Config] uses them. Requests
 // signed with another access key or secret are refused.
 const (
@@ -149,12 +140,12 @@ func (s *Server) Client(optFns ...func(*wickrapi.Options)) *wickrapi.Client {
 	return wickrapi.NewFromConfig(s.Config(), optFns...)
 }
 
-// Requests returns a copy of the request log, in arrival order. Every
-// request is logged, refused or not, with the status sent and the fault
-// applied: "throttle", "internal", "drop", "malformed", "signature", ...,
-// or the kit's own labels "poison" (a call refused for a poison user),
-// "item-errors" (an answer with failed entries) and "replay" (an answer
-// repeated for a client token already used).
+// Requests returns a copy of the request log in arrival order
+// ([Request].Seq), refused requests included, each with the status sent
+// and the fault applied ([Request].Fault: "" for a request served
+// normally, else one of the Fault constants, such as [FaultThrottle],
+// [FaultDrop] or [FaultPoison]). A request is logged before its answer
+// leaves, so a client that got an answer finds its request here.
 func (s *Server) Requests() []Request { return s.fake.Requests() }
 
 // ResetRequests empties the request log.
