@@ -24,10 +24,13 @@
 //     Smithy-Protocol: rpc-v2-cbor and Content-Type application/cbor; errors
 //     are a CBOR map with __type and Message.
 //
-// Every request must be signed with SigV4 for the service name "appstream"
-// with the kit's test credentials ([AccessKeyID], [SecretAccessKey]);
-// otherwise the answer is a 403 MissingAuthenticationTokenException,
-// UnrecognizedClientException or InvalidSignatureException.
+// Every request must be signed with SigV4, as AWS verifies it: with the
+// kit's test credentials ([AccessKeyID], [SecretAccessKey]), for the service
+// name "appstream" and the kit's region ([Options.Region], by default
+// [Region]), dated within 15 minutes of the kit's clock, over the body and
+// headers as sent. Otherwise the answer is a 403
+// MissingAuthenticationTokenException, UnrecognizedClientException or
+// InvalidSignatureException whose message says what is wrong.
 //
 // # State and semantics
 //

@@ -13,8 +13,10 @@ import (
 	"github.com/batchkit/batchkit/internal/awsfake"
 )
 
-// Test credentials and region accepted by every [Server]; [Server.Config]
-// sets them.
+// Credentials the server accepts, and the region requests must be signed
+// for unless [Options.Region] says otherwise; [Server.Config] sets them.
+// Requests signed with another access key, secret or region are refused
+// with a 403, as AWS refuses them.
 const (
 	AccessKeyID     = awsfake.AccessKeyID
 	SecretAccessKey = awsfake.SecretAccessKey
@@ -32,6 +34,13 @@ const SigningName = "appstream"
 type Options struct {
 	// Faults is the initial fault plan; see also [Server.SetFaults].
 	Faults Faults
+
+	// Region is the region requests must be signed for, and the region
+	// [Server.Config] sets. A request whose credential scope names another
+	// region is refused with a 403 InvalidSignatureException (or the kit's
+	// modeled authentication error), as AWS refuses it. Empty means
+	// [Region].
+	Region string
 
 	// OmitEmptyErrors makes a call in which every association succeeded
 	// answer {} instead of {"errors":[]}. Which of the two AppStream sends
@@ -88,6 +97,7 @@ func NewServer(optFns ...func(*Options)) *Server {
 		WriteError:  writeKindError,
 		Operation:   operationOf,
 		DiscardLog:  o.DiscardLog,
+		Region:      o.Region,
 	}, http.HandlerFunc(s.serve))
 	return s
 }
@@ -99,7 +109,7 @@ func (s *Server) Close() { s.fake.Close() }
 // URL returns the server's base URL.
 func (s *Server) URL() string { return s.fake.URL() }
 
-// Config returns an aws.Config pointed at the server: region [Region], the
+// Config returns an aws.Config pointed at the server: [Options.Region], the
 // test credentials, BaseEndpoint set to [Server.URL], and the SDK's standard
 // retryer with backoffs capped at 20 ms.
 func (s *Server) Config() aws.Config { return s.fake.Config() }

@@ -161,9 +161,10 @@ type ErrorKind int
 // The refusals. Their default codes and statuses are given by
 // [ErrorKind.Code] and [ErrorKind.Status].
 const (
-	// KindSignature: a malformed Authorization header, a wrong signing
-	// name, a missing or mismatched X-Amz-Date, or a signature that does not
-	// match (AWS: 403 InvalidSignatureException).
+	// KindSignature: a malformed Authorization header, a credential scope
+	// for another service or region, a missing or mismatched X-Amz-Date, a
+	// date more than 15 minutes from the server's clock, or a signature
+	// that does not match (AWS: 403 InvalidSignatureException).
 	KindSignature ErrorKind = iota + 1
 	// KindMissingAuth: no Authorization header (AWS: 403
 	// MissingAuthenticationTokenException).
@@ -209,6 +210,12 @@ type Options struct {
 	// SigningName is the SigV4 service name requests must be signed for
 	// ("appstream", "chime", "wickr"). Empty accepts any.
 	SigningName string
+
+	// Region is the region requests must be signed for, as AWS checks the
+	// region of a request's credential scope against the endpoint's: a
+	// request signed for another region is refused with [KindSignature].
+	// It is also the region [Server.Config] sets. Empty means [Region].
+	Region string
 
 	// Faults is the initial fault plan; see also [Server.SetFaults] and
 	// [Server.SetQuota]. It is copied.

@@ -51,6 +51,13 @@ var testCreds = aws.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: Secre
 func signed(t *testing.T, s *Server, method, pathQuery string, body []byte, hdr map[string]string,
 	service string, creds aws.Credentials, signedAt time.Time) *http.Request {
 	t.Helper()
+	return signedFor(t, s, method, pathQuery, body, hdr, service, Region, creds, signedAt)
+}
+
+// signedFor is signed with the credential scope's region given.
+func signedFor(t *testing.T, s *Server, method, pathQuery string, body []byte, hdr map[string]string,
+	service, region string, creds aws.Credentials, signedAt time.Time) *http.Request {
+	t.Helper()
 	req, err := http.NewRequest(method, s.URL()+pathQuery, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +67,7 @@ func signed(t *testing.T, s *Server, method, pathQuery string, body []byte, hdr 
 	}
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]),
-		service, Region, signedAt); err != nil {
+		service, region, signedAt); err != nil {
 		t.Fatal(err)
 	}
 	return req

@@ -3,8 +3,9 @@
 //
 // [NewServer] starts a local HTTP server that speaks the service's restJson1
 // protocol as clients send and read it, keeps networks, their security
-// groups and their users in memory, verifies SigV4 signatures (signing name
-// "wickr") against the test credentials, and hands out a configured client:
+// groups and their users in memory, verifies SigV4 signatures as AWS does
+// (the test credentials, signing name "wickr", the kit's region, a date
+// within 15 minutes of its clock), and hands out a configured client:
 //
 //	srv := wickrtest.NewServer()
 //	defer srv.Close()

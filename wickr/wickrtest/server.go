@@ -14,8 +14,10 @@ import (
 	"github.com/batchkit/batchkit/wickr/wickrapi"
 )
 
-// Credentials the server accepts; [Server.Config] uses them. Requests
-// signed with another access key or secret are refused.
+// Credentials the server accepts, and the region requests must be signed
+// for unless [Options.Region] says otherwise; [Server.Config] sets them.
+// Requests signed with another access key, secret or region are refused
+// with a 403, as AWS refuses them.
 const (
 	AccessKeyID     = awsfake.AccessKeyID
 	SecretAccessKey = awsfake.SecretAccessKey
@@ -34,6 +36,13 @@ type Options struct {
 	// Faults is the initial fault plan. Change it later with
 	// [Server.SetFaults] and [Server.SetQuota].
 	Faults Faults
+
+	// Region is the region requests must be signed for, and the region
+	// [Server.Config] sets. A request whose credential scope names another
+	// region is refused with a 403 InvalidSignatureException (or the kit's
+	// modeled authentication error), as AWS refuses it. Empty means
+	// [Region].
+	Region string
 
 	// ItemFailureReasons are the reasons given, in turn, with field "", to
 	// the users that [Faults.ItemFailureRate] makes fail (they are not
@@ -121,6 +130,7 @@ func NewServer(optFns ...func(*Options)) *Server {
 		Operation:   operationName,
 		Corrupt:     s.corrupt,
 		DiscardLog:  o.DiscardLog,
+		Region:      o.Region,
 	}, http.HandlerFunc(s.serve))
 	return s
 }
@@ -128,7 +138,7 @@ func NewServer(optFns ...func(*Options)) *Server {
 // URL returns the server's base URL, "http://127.0.0.1:port".
 func (s *Server) URL() string { return s.fake.URL() }
 
-// Config returns an aws.Config for clients of the server: region us-east-1,
+// Config returns an aws.Config for clients of the server: [Options.Region],
 // the test credentials, BaseEndpoint set to [Server.URL], an HTTP client
 // for it and the SDK's standard retryer with backoffs capped at 20 ms.
 // Callers may change any field.
