@@ -22,7 +22,15 @@
 //   - Smithy RPC v2 CBOR: POST /service/PhotonAdminProxyService/operation/<Op>
 //     with Smithy-Protocol: rpc-v2-cbor and no X-Amz-Target. Answers carry
 //     Smithy-Protocol: rpc-v2-cbor and Content-Type application/cbor; errors
-//     are a CBOR map with __type and Message.
+//     are a CBOR map with __type and the message, under the key the official
+//     client reads: "Message" for the two errors the model defines
+//     (InvalidParameterCombinationException, OperationNotPermittedException),
+//     "message" for the others (ValidationException, ThrottlingException,
+//     InternalFailure, the authentication errors).
+//
+// aws-sdk-go-v2 service/appstream sends RPC v2 CBOR from v1.64.0 on, and
+// AWS JSON 1.1 before; botocore and other SDKs still send AWS JSON 1.1.
+// [SentAssociations] decodes a logged request of either protocol.
 //
 // Every request must be signed with SigV4, as AWS verifies it: with the
 // kit's test credentials ([AccessKeyID], [SecretAccessKey]), for the service

@@ -52,7 +52,9 @@
 //
 // The helpers [WriteJSON], [WriteJSONError] and [WriteDefaultError] render
 // AWS JSON 1.1 and restJson1 answers and errors, including the
-// X-Amzn-ErrorType header the Go SDK reads first.
+// X-Amzn-ErrorType header the Go SDK reads first; [WriteCBOR] renders
+// Smithy RPC v2 CBOR answers, and [WriteDefaultError] answers a CBOR
+// request ([IsCBOR]) in CBOR.
 //
 // A Server is safe for concurrent use. Close it when done: it stops the
 // listener, waits for handlers in flight and closes the client connections.

@@ -2,7 +2,9 @@ package awsfake
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -10,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -114,4 +118,21 @@ func TestRegionOption(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusForbidden, status)
 	assert.Contains(t, string(got), "not 'us-east-1'. This endpoint serves 'eu-west-1'")
+}
+
+// TestSDKWrongRegionRefused: the official client configured for another
+// region than the server's is refused with a 403 it reports as an
+// InvalidSignatureException, in its own protocol (RPC v2 CBOR).
+func TestSDKWrongRegionRefused(t *testing.T) {
+	var calls atomic.Int64
+	s := NewServer(Options{SigningName: "appstream"}, appstreamAnswer(&calls))
+	defer s.Close()
+	cfg := s.Config()
+	cfg.Region = "eu-west-1"
+	_, err := appstreamsdk.NewFromConfig(cfg).BatchAssociateUserStack(context.Background(), appstreamInput())
+	var apiErr smithy.APIError
+	require.True(t, errors.As(err, &apiErr), "got %v", err)
+	assert.Equal(t, "InvalidSignatureException", apiErr.ErrorCode())
+	assert.Contains(t, apiErr.ErrorMessage(), "not 'eu-west-1'")
+	assert.Equal(t, int64(0), calls.Load())
 }
