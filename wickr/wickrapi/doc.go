@@ -9,9 +9,13 @@
 //
 // # Wire
 //
-// POST /networks/{networkId}/users on admin.wickr.{region}.amazonaws.com
-// (admin.wickr-fips.{region}.amazonaws.com with FIPS, or
-// [Options.BaseEndpoint]), signed with SigV4 under the name "wickr",
+// POST /networks/{networkId}/users on admin.wickr.{region}.{suffix}, the
+// suffix of the region's partition (amazonaws.com, amazonaws.com.cn,
+// c2s.ic.gov, ...; api.aws and the like for dual-stack), or
+// admin.wickr-fips.{region}.{suffix} with FIPS or a FIPS pseudo-region
+// (fips-us-east-1), or [Options.BaseEndpoint]: the endpoints the official
+// client resolves. Requests are signed with SigV4 under the name "wickr",
+// for the configured region as given,
 // Content-Type application/json, the client token in the X-Client-Token
 // header, and a body holding only "users", members in alphabetical order
 // and unset members omitted: byte for byte what the official client sends.
