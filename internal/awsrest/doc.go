@@ -25,7 +25,11 @@
 //     retry quota; running out ends the call with the attempt's error joined
 //     with the quota error) and RetryDelay before the next attempt, and the
 //     release functions called with each attempt's result;
-//   - decodes errors like generated restJson1 clients.
+//   - decodes answers like generated restJson1 clients: member names match
+//     exactly, case included ([DecodeJSON]), except the message of a
+//     modeled error, read from "message" or "Message" ([DecodeErrorJSON]);
+//     and records the answer's metadata (request ID, raw response, timing)
+//     in [Operation.ResultMetadata], for the output's ResultMetadata.
 //
 // # Errors
 //
