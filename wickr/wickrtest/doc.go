@@ -66,9 +66,9 @@
 // with the same token, the same network and the same body byte for byte is
 // answered with that answer again, without creating anybody (logged with
 // the fault [FaultReplay]); a request with the same token and anything
-// else is refused with 400 BadRequestError. Answers other than 200 are not kept, so
-// a request refused for its quota or failed with a 5xx can be sent again
-// with its token. Tokens do not expire. Requests without X-Client-Token are
+// else is refused with 400 BadRequestError. Answers other than 200 are not
+// kept, so a request refused for its quota or failed with a 5xx can be sent
+// again with its token. Tokens do not expire. Requests without X-Client-Token are
 // not deduplicated.
 //
 // # Faults
