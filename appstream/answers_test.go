@@ -2,6 +2,7 @@ package appstream_test
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,38 +17,76 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
+	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/encoding/cbor"
+	"github.com/stretchr/testify/require"
 
 	"github.com/batchkit/batchkit/appstream"
 	"github.com/batchkit/batchkit/batch"
 )
 
-// answer is what a crafted server sends for one request.
+// answer is what a crafted server sends for one request. body is a JSON
+// document: the server sends it as is to an AWS JSON 1.1 request, and
+// re-encoded in CBOR to a Smithy RPC v2 CBOR one, so that every test runs
+// in the protocol of whichever service/appstream the module pins (CBOR from
+// v1.64.0 on, JSON 1.1 before). raw, when set, is sent instead, as is, for
+// answers that are not one document.
 type answer struct {
 	status int
+	// header is set on the answer after the protocol's own headers
+	// (Content-Type, and Smithy-Protocol for CBOR); an empty value
+	// deletes a header.
 	header map[string]string
 	body   string
+	raw    *rawBody
+}
+
+// rawBody is a body for each protocol, sent as is.
+type rawBody struct {
+	json string
+	cbor []byte
 }
 
 // crafted returns a real AppStream client pointed at a server that answers
-// the n-th request (from 0) with fn(n, request body). It checks nothing but
-// the operation; it is for answers the kit never gives.
+// the n-th request (from 0) with fn(n, request body) in the request's
+// protocol. It checks nothing but the operation; it is for answers the kit
+// never gives.
 func crafted(t *testing.T, fn func(n int, body []byte) answer) *appstreamsdk.Client {
 	t.Helper()
 	var count atomic.Int32
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		a := fn(int(count.Add(1)-1), body)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		isCBOR := r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor"
+		if isCBOR {
+			w.Header().Set("Content-Type", "application/cbor")
+			w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+		} else {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		}
 		w.Header().Set("X-Amzn-RequestId", "req-1")
 		for k, v := range a.header {
+			if v == "" {
+				w.Header().Del(k)
+				continue
+			}
 			w.Header().Set(k, v)
 		}
 		if a.status == 0 {
 			a.status = 200
 		}
+		out := []byte(a.body)
+		switch {
+		case a.raw != nil && isCBOR:
+			out = a.raw.cbor
+		case a.raw != nil:
+			out = []byte(a.raw.json)
+		case isCBOR:
+			out = toCBOR(t, a.body, a.status >= 300)
+		}
 		w.WriteHeader(a.status)
-		_, _ = io.WriteString(w, a.body)
+		_, _ = w.Write(out)
 	}))
 	t.Cleanup(ts.Close)
 	return appstreamsdk.New(appstreamsdk.Options{
@@ -59,6 +98,73 @@ func crafted(t *testing.T, fn func(n int, body []byte) answer) *appstreamsdk.Cli
 			o.MaxBackoff = time.Millisecond
 		}),
 	})
+}
+
+// toCBOR re-encodes a JSON document in CBOR. In an error (isError), a
+// "message" member is also sent as "Message": the CBOR client reads
+// "Message" for the errors the model defines and "message" for the others,
+// where the JSON client accepts either spelling. A body that is not one
+// JSON document is returned as is.
+func toCBOR(t *testing.T, doc string, isError bool) []byte {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	var v, more any
+	if err := dec.Decode(&v); err != nil || !errors.Is(dec.Decode(&more), io.EOF) {
+		return []byte(doc)
+	}
+	cv := cborValue(t, v)
+	if m, ok := cv.(cbor.Map); ok && isError {
+		if msg, ok := m["message"]; ok {
+			m["Message"] = msg
+		}
+	}
+	return cbor.Encode(cv)
+}
+
+func cborValue(t *testing.T, v any) cbor.Value {
+	switch v := v.(type) {
+	case nil:
+		return &cbor.Nil{}
+	case bool:
+		return cbor.Bool(v)
+	case string:
+		return cbor.String(v)
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			if n < 0 {
+				return cbor.NegInt(uint64(-n))
+			}
+			return cbor.Uint(uint64(n))
+		}
+		f, err := v.Float64()
+		require.NoError(t, err)
+		return cbor.Float64(f)
+	case []any:
+		l := make(cbor.List, len(v))
+		for i, e := range v {
+			l[i] = cborValue(t, e)
+		}
+		return l
+	case map[string]any:
+		m := make(cbor.Map, len(v))
+		for k, e := range v {
+			m[k] = cborValue(t, e)
+		}
+		return m
+	}
+	t.Fatalf("toCBOR: unexpected %T", v)
+	return nil
+}
+
+// malformed is an answer whose body is malformed the same way in both
+// protocols: the JSON text for a JSON 1.1 request, the CBOR bytes (in hex,
+// spaces allowed) for a CBOR one.
+func malformed(jsonBody, cborHex string) answer {
+	b, err := hex.DecodeString(strings.ReplaceAll(cborHex, " ", ""))
+	if err != nil {
+		panic(err)
+	}
+	return answer{raw: &rawBody{json: jsonBody, cbor: b}}
 }
 
 var staticCreds = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -152,9 +258,20 @@ func TestAnswerMapping(t *testing.T) {
 }
 
 func TestMalformedAnswersAreErrors(t *testing.T) {
-	for _, body := range []string{"", "null", "[]", `{"errors":[`, `{"errors":"x"}`, "  ", "<html>"} {
-		t.Run(body, func(t *testing.T) {
-			client := crafted(t, func(int, []byte) answer { return answer{body: body} })
+	for _, tc := range []struct {
+		name string
+		ans  answer
+	}{
+		{"empty", malformed("", "")},
+		{"null", malformed("null", "f6")},
+		{"list", malformed("[]", "80")},
+		{"truncated", malformed(`{"errors":[`, "bf 66 6572726f7273 9f")},
+		{"errors of the wrong type", answer{body: `{"errors":"x"}`}},
+		{"white space", answer{raw: &rawBody{json: "  ", cbor: []byte("  ")}}},
+		{"HTML", answer{raw: &rawBody{json: "<html>", cbor: []byte("<html>")}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client := crafted(t, func(int, []byte) answer { return tc.ans })
 			a := appstream.New(client, appstream.Associate)
 			res, err := a.Call(context.Background(), "", twoItems())
 			if err == nil {
@@ -259,6 +376,7 @@ func TestClientOptionsApplied(t *testing.T) {
 }
 
 func TestClassifyServiceErrors(t *testing.T) {
+	proto := clientProtocol(t)
 	for _, tc := range []struct {
 		status    int
 		header    string
@@ -267,27 +385,35 @@ func TestClassifyServiceErrors(t *testing.T) {
 		svc       string
 		scope     batch.Scope
 		retryable bool
+		only      string // "json" or "cbor" for a case of one protocol only
 	}{
-		{400, "", `{"__type":"InvalidParameterCombinationException","message":"m"}`, batch.CodeInvalidInput, "InvalidParameterCombinationException", batch.ScopeItems, false},
-		{400, "", `{"__type":"OperationNotPermittedException","message":"m"}`, batch.CodeInvalidInput, "OperationNotPermittedException", batch.ScopeItems, false},
-		{400, "InvalidParameterCombinationException:http://internal.amazon.com/coral/", `{"message":"m"}`, batch.CodeInvalidInput, "InvalidParameterCombinationException", batch.ScopeItems, false},
-		{400, "", `{"__type":"ValidationException","message":"m"}`, batch.CodeInvalidInput, "ValidationException", batch.ScopeItems, false},
-		{400, "", `{"__type":"ThrottlingException","message":"m"}`, batch.CodeThrottled, "ThrottlingException", batch.ScopeCall, true},
-		{400, "", `{"__type":"com.amazon.coral.availability#ThrottlingException","message":"m"}`, batch.CodeThrottled, "ThrottlingException", batch.ScopeCall, true},
-		{429, "", `{"__type":"TooBusy","message":"m"}`, batch.CodeThrottled, "TooBusy", batch.ScopeCall, true},
-		{403, "", `{"__type":"UnrecognizedClientException","message":"m"}`, batch.CodeUnauthorized, "UnrecognizedClientException", batch.ScopeRun, false},
-		{403, "", `{"__type":"InvalidSignatureException","message":"m"}`, batch.CodeUnauthorized, "InvalidSignatureException", batch.ScopeRun, false},
-		{403, "", `{"__type":"MissingAuthenticationTokenException","message":"m"}`, batch.CodeUnauthorized, "MissingAuthenticationTokenException", batch.ScopeRun, false},
-		{400, "", `{"__type":"ExpiredTokenException","message":"m"}`, batch.CodeUnauthorized, "ExpiredTokenException", batch.ScopeRun, false},
-		{400, "", `{"__type":"AccessDeniedException","message":"m"}`, batch.CodeForbidden, "AccessDeniedException", batch.ScopeRun, false},
-		{403, "", `{"__type":"SomethingNew","message":"m"}`, batch.CodeForbidden, "SomethingNew", batch.ScopeRun, false},
-		{401, "", `{"__type":"SomethingNew","message":"m"}`, batch.CodeUnauthorized, "SomethingNew", batch.ScopeRun, false},
-		{500, "", `{"__type":"InternalFailure","message":"m"}`, batch.CodeInternal, "InternalFailure", batch.ScopeCall, true},
-		{503, "", `{"__type":"ServiceUnavailable","message":"m"}`, batch.CodeUnavailable, "ServiceUnavailable", batch.ScopeCall, true},
-		{502, "", `not json`, batch.CodeUnavailable, "", batch.ScopeCall, true},
-		{400, "", `{"__type":"SomethingNew","message":"m"}`, batch.CodeUnknown, "SomethingNew", batch.ScopeCall, false},
+		{400, "", `{"__type":"InvalidParameterCombinationException","message":"m"}`, batch.CodeInvalidInput, "InvalidParameterCombinationException", batch.ScopeItems, false, ""},
+		{400, "", `{"__type":"OperationNotPermittedException","message":"m"}`, batch.CodeInvalidInput, "OperationNotPermittedException", batch.ScopeItems, false, ""},
+		{400, "", `{"__type":"com.amazonaws.appstream#InvalidParameterCombinationException","message":"m"}`, batch.CodeInvalidInput, "InvalidParameterCombinationException", batch.ScopeItems, false, ""},
+		// AWS JSON 1.1 reads X-Amzn-ErrorType first and cuts the code at
+		// ':'; RPC v2 CBOR ignores the header (the type is __type only).
+		{400, "InvalidParameterCombinationException:http://internal.amazon.com/coral/", `{"message":"m"}`, batch.CodeInvalidInput, "InvalidParameterCombinationException", batch.ScopeItems, false, "json"},
+		{400, "InvalidParameterCombinationException", `{"message":"m"}`, batch.CodeUnknown, "UnknownError", batch.ScopeCall, false, "cbor"},
+		{400, "", `{"__type":"ValidationException","message":"m"}`, batch.CodeInvalidInput, "ValidationException", batch.ScopeItems, false, ""},
+		{400, "", `{"__type":"ThrottlingException","message":"m"}`, batch.CodeThrottled, "ThrottlingException", batch.ScopeCall, true, ""},
+		{400, "", `{"__type":"com.amazon.coral.availability#ThrottlingException","message":"m"}`, batch.CodeThrottled, "ThrottlingException", batch.ScopeCall, true, ""},
+		{429, "", `{"__type":"TooBusy","message":"m"}`, batch.CodeThrottled, "TooBusy", batch.ScopeCall, true, ""},
+		{403, "", `{"__type":"UnrecognizedClientException","message":"m"}`, batch.CodeUnauthorized, "UnrecognizedClientException", batch.ScopeRun, false, ""},
+		{403, "", `{"__type":"InvalidSignatureException","message":"m"}`, batch.CodeUnauthorized, "InvalidSignatureException", batch.ScopeRun, false, ""},
+		{403, "", `{"__type":"MissingAuthenticationTokenException","message":"m"}`, batch.CodeUnauthorized, "MissingAuthenticationTokenException", batch.ScopeRun, false, ""},
+		{400, "", `{"__type":"ExpiredTokenException","message":"m"}`, batch.CodeUnauthorized, "ExpiredTokenException", batch.ScopeRun, false, ""},
+		{400, "", `{"__type":"AccessDeniedException","message":"m"}`, batch.CodeForbidden, "AccessDeniedException", batch.ScopeRun, false, ""},
+		{403, "", `{"__type":"SomethingNew","message":"m"}`, batch.CodeForbidden, "SomethingNew", batch.ScopeRun, false, ""},
+		{401, "", `{"__type":"SomethingNew","message":"m"}`, batch.CodeUnauthorized, "SomethingNew", batch.ScopeRun, false, ""},
+		{500, "", `{"__type":"InternalFailure","message":"m"}`, batch.CodeInternal, "InternalFailure", batch.ScopeCall, true, ""},
+		{503, "", `{"__type":"ServiceUnavailable","message":"m"}`, batch.CodeUnavailable, "ServiceUnavailable", batch.ScopeCall, true, ""},
+		{502, "", `not json`, batch.CodeUnavailable, "", batch.ScopeCall, true, ""},
+		{400, "", `{"__type":"SomethingNew","message":"m"}`, batch.CodeUnknown, "SomethingNew", batch.ScopeCall, false, ""},
 	} {
 		t.Run(tc.svc+"/"+http.StatusText(tc.status), func(t *testing.T) {
+			if tc.only != "" && tc.only != proto {
+				t.Skipf("a case of the %s protocol; the pinned client speaks %s", tc.only, proto)
+			}
 			client := crafted(t, func(int, []byte) answer {
 				h := map[string]string{}
 				if tc.header != "" {
@@ -310,8 +436,38 @@ func TestClassifyServiceErrors(t *testing.T) {
 			if e.Operation != "BatchDisassociateUserStack" || e.RequestID != "req-1" || !errors.Is(err, e.Err) {
 				t.Fatalf("got operation %q request %q err %v", e.Operation, e.RequestID, e.Err)
 			}
+			if tc.body != `not json` && e.Message != "m" {
+				t.Fatalf("message: got %q, want the service's", e.Message)
+			}
 		})
 	}
+}
+
+// clientProtocol returns the protocol the pinned AppStream client sends,
+// "cbor" (service/appstream v1.64.0 on) or "json", from one request to a
+// crafted server.
+func clientProtocol(t *testing.T) string {
+	t.Helper()
+	var proto atomic.Value
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" {
+			proto.Store("cbor")
+		} else {
+			proto.Store("json")
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer ts.Close()
+	client := appstreamsdk.New(appstreamsdk.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(ts.URL), Credentials: staticCreds,
+		HTTPClient: ts.Client(), RetryMaxAttempts: 1,
+	})
+	_, _ = client.BatchAssociateUserStack(context.Background(), &appstreamsdk.BatchAssociateUserStackInput{
+		UserStackAssociations: []appstreamtypes.UserStackAssociation{},
+	})
+	p, _ := proto.Load().(string)
+	require.NotEmpty(t, p, "the client sent nothing")
+	return p
 }
 
 func TestClassifyNonServiceErrors(t *testing.T) {

@@ -2,9 +2,7 @@ package appstream_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -100,25 +98,16 @@ func conformanceHarness(op appstream.Operation) conformance.Harness[appstream.As
 	}
 }
 
-// sentAssociations decodes a logged AWS JSON 1.1 request into the
+// sentAssociations decodes a logged request, in either protocol, into the
 // associations it carried.
 func sentAssociations(r awsfake.Request) ([]appstream.Association, error) {
-	target := r.Header.Get("X-Amz-Target")
-	if !strings.HasSuffix(target, ".BatchAssociateUserStack") && !strings.HasSuffix(target, ".BatchDisassociateUserStack") {
-		return nil, fmt.Errorf("not an AWS JSON 1.1 request of the two operations (X-Amz-Target %q, path %q)", target, r.Path)
-	}
-	var in struct {
-		UserStackAssociations []struct {
-			StackName, UserName, AuthenticationType string
-		}
-	}
-	if err := json.Unmarshal(r.Body, &in); err != nil {
+	_, sent, err := appstreamtest.SentAssociations(r)
+	if err != nil {
 		return nil, err
 	}
-	out := make([]appstream.Association, len(in.UserStackAssociations))
-	for i, a := range in.UserStackAssociations {
-		out[i] = appstream.Association{StackName: a.StackName, UserName: a.UserName,
-			AuthenticationType: appstreamtypes.AuthenticationType(a.AuthenticationType)}
+	out := make([]appstream.Association, len(sent))
+	for i, a := range sent {
+		out[i] = appstream.Association{StackName: a.StackName, UserName: a.UserName, AuthenticationType: a.AuthenticationType}
 	}
 	return out, nil
 }

@@ -35,11 +35,21 @@
 // would mix an association the answer cannot be attributed for into other
 // calls, which would then be unattributable too. A 200 whose body is not
 // exactly one document (empty, "null", truncated, trailing data after it; a
-// JSON object for AWS JSON 1.1, a CBOR map for Smithy RPC v2 CBOR, chosen by
-// the answer's Content-Type) is never a success: it is an answer lost in
-// transit, so the SDK retryer sends the request again, and when every
-// attempt fails so, every association of the call fails with
-// [batch.CodeUnmatched], retryable; the call may have been applied.
+// CBOR map for Smithy RPC v2 CBOR, a JSON object for AWS JSON 1.1, in the
+// protocol the client sent its request in) is never a success: it is an
+// answer lost in transit, so the SDK retryer sends the request again, and
+// when every attempt fails so, every association of the call fails with
+// [batch.CodeUnmatched], retryable; the call may have been applied. A
+// well-formed 200 the client cannot decode (a member of the wrong type, an
+// answer without the Smithy-Protocol header) is Unmatched and retryable
+// too.
+//
+// # Protocols
+//
+// The adapter works with the client whatever protocol it speaks:
+// github.com/aws/aws-sdk-go-v2/service/appstream sends Smithy RPC v2 CBOR
+// from v1.64.0 on (batchkit's go.mod pins v1.64.8), AWS JSON 1.1 before.
+// Both carry the same members, so nothing above the client changes.
 //
 // # Error codes
 //

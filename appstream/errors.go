@@ -156,8 +156,10 @@ func redact(msg, fallback string, items []Association) string {
 //     associating or disassociating again is how to learn what became of it;
 //     a cancellation by something other than the run (whose own never
 //     reaches Classify) is CodeCanceled, permanent;
-//   - a 2xx answer the SDK could not decode although it was well formed:
-//     CodeUnmatched, ScopeCall, retryable;
+//   - a 2xx answer the SDK could not decode although it was well formed
+//     (whatever the error: the CBOR client does not wrap its decoding
+//     errors in smithy.DeserializationError): CodeUnmatched, ScopeCall,
+//     retryable;
 //   - input the SDK refused to send (smithy.InvalidParamsError):
 //     CodeInvalidInput, ScopeCall;
 //   - anything else: by its HTTP status, else CodeUnknown, ScopeCall,
@@ -215,7 +217,9 @@ func classify(err error, items []Association) (*batch.Error, batch.Scope) {
 
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		out.ServiceCode = ae.ErrorCode()
+		// The CBOR client keeps the namespace of codes its model does not
+		// define ("com.amazon.coral.availability#ThrottlingException").
+		out.ServiceCode = wire.BareCode(ae.ErrorCode())
 		c, ok := serviceCodes[out.ServiceCode]
 		if !ok {
 			c = byStatus(status)
@@ -235,12 +239,18 @@ func classify(err error, items []Association) (*batch.Error, batch.Scope) {
 		out.Message = "the call was canceled by something other than the run: " + err.Error()
 		return set(class{code: batch.CodeCanceled, scope: batch.ScopeCall})
 	}
+	// A 2xx answer the client could not decode although it was well formed.
+	// The JSON 1.1 client wraps its decoding errors in a
+	// smithy.DeserializationError; the RPC v2 CBOR client (service/appstream
+	// v1.64.0 on) returns a type mismatch in the answer as a plain error,
+	// which only its 2xx status tells apart from other failures.
 	var de *smithy.DeserializationError
-	if errors.As(err, &de) {
-		if status == 0 || (status >= 200 && status < 300) {
-			out.Message = "the service's answer could not be decoded, so no association of the call can be reported as succeeded; the call may have been applied"
-			return set(classUnmatched)
-		}
+	isDe := errors.As(err, &de)
+	if status >= 200 && status < 300 || (isDe && status == 0) {
+		out.Message = "the service's answer could not be decoded, so no association of the call can be reported as succeeded; the call may have been applied"
+		return set(classUnmatched)
+	}
+	if isDe {
 		return set(byStatus(status))
 	}
 	var params smithy.InvalidParamsError

@@ -32,7 +32,7 @@ func TestFullSuccess(t *testing.T) {
 	if got, want := len(srv.Associations()), len(items); got != want {
 		t.Fatalf("associations in the kit: got %d, want %d", got, want)
 	}
-	// 110 items at 25 per call: 5 calls, all through AWS JSON 1.1.
+	// 110 items at 25 per call: 5 calls.
 	reqs := srv.Requests()
 	if got, want := len(reqs), 5; got != want {
 		t.Fatalf("requests: got %d, want %d", got, want)

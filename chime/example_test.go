@@ -68,7 +68,7 @@ func ExampleAdapter_Runner() {
 	}
 	// Output:
 	// 0 alice Succeeded <nil>
-	// 1 mallory Failed batch: BatchUpdateUser: not found: the user does not exist in the account
+	// 1 mallory Failed batch: BatchUpdateUser: not found: the user does not exist in the account (request id 00000000-0000-4000-8000-000000000001)
 }
 
 // ExampleNew lowers the number of users per call and shows the plan a run

@@ -84,10 +84,6 @@ func conformanceHarness() conformance.Harness[wickr.NewUser, wickr.Result] {
 				o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 					return aws.Credentials{AccessKeyID: wickrtest.AccessKeyID, SecretAccessKey: s.Secret}, nil
 				})
-				// The signer caches derived keys per access key and region,
-				// not per secret: a region of its own keeps the wrong key
-				// away from the other clients of this binary.
-				o.Region = "eu-west-3"
 			}))
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults

@@ -22,12 +22,23 @@
 //   - Smithy RPC v2 CBOR: POST /service/PhotonAdminProxyService/operation/<Op>
 //     with Smithy-Protocol: rpc-v2-cbor and no X-Amz-Target. Answers carry
 //     Smithy-Protocol: rpc-v2-cbor and Content-Type application/cbor; errors
-//     are a CBOR map with __type and Message.
+//     are a CBOR map with __type and the message, under the key the official
+//     client reads: "Message" for the two errors the model defines
+//     (InvalidParameterCombinationException, OperationNotPermittedException),
+//     "message" for the others (ValidationException, ThrottlingException,
+//     InternalFailure, the authentication errors).
 //
-// Every request must be signed with SigV4 for the service name "appstream"
-// with the kit's test credentials ([AccessKeyID], [SecretAccessKey]);
-// otherwise the answer is a 403 MissingAuthenticationTokenException,
-// UnrecognizedClientException or InvalidSignatureException.
+// aws-sdk-go-v2 service/appstream sends RPC v2 CBOR from v1.64.0 on, and
+// AWS JSON 1.1 before; botocore and other SDKs still send AWS JSON 1.1.
+// [SentAssociations] decodes a logged request of either protocol.
+//
+// Every request must be signed with SigV4, as AWS verifies it: with the
+// kit's test credentials ([AccessKeyID], [SecretAccessKey]), for the service
+// name "appstream" and the kit's region ([Options.Region], by default
+// [Region]), dated within 15 minutes of the kit's clock, over the body and
+// headers as sent. Otherwise the answer is a 403
+// MissingAuthenticationTokenException, UnrecognizedClientException or
+// InvalidSignatureException whose message says what is wrong.
 //
 // # State and semantics
 //
@@ -56,6 +67,7 @@
 // truncated 200 bodies, and poison user names that make any call carrying
 // them fail with a 400 InvalidParameterCombinationException. Draws are seeded,
 // so a plan is deterministic for a given order of requests. Every request is
-// logged ([Server.Requests]) with its status and the fault applied ("poison"
-// and "item-errors" label calls the kit itself failed).
+// logged ([Server.Requests]) with its status and the fault applied, one of
+// the Fault constants ([FaultPoison] and [FaultItemErrors] label calls the
+// kit itself failed).
 package appstreamtest

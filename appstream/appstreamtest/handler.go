@@ -49,14 +49,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, it := range items {
 		if s.fake.IsPoison(*it.UserName) {
-			awsfake.MarkFault(r, "poison")
+			awsfake.MarkFault(r, FaultPoison)
 			writeError(w, p, badRequest("InvalidParameterCombinationException", "the request holds an association the service cannot process"))
 			return
 		}
 	}
 	errs := s.apply(op, items)
 	if len(errs) > 0 {
-		awsfake.MarkFault(r, "item-errors")
+		awsfake.MarkFault(r, FaultItemErrors)
 	}
 	writeAnswer(w, p, errs, s.opts.OmitEmptyErrors)
 }

@@ -21,8 +21,8 @@ const (
 	opAssociate     = "BatchAssociateUserStack"
 	opDisassociate  = "BatchDisassociateUserStack"
 	contentTypeJSON = awsfake.ContentTypeAmzJSON11
-	contentTypeCBOR = "application/cbor"
-	smithyProtocol  = "rpc-v2-cbor"
+	contentTypeCBOR = awsfake.ContentTypeCBOR
+	smithyProtocol  = awsfake.SmithyProtocolCBOR
 )
 
 // protocol is the wire protocol of a request.
@@ -265,18 +265,32 @@ func cborAssociation(a wireAssociation) cbor.Map {
 }
 
 func writeCBOR(w http.ResponseWriter, status int, v cbor.Value) {
-	h := w.Header()
-	h.Set("Smithy-Protocol", smithyProtocol)
-	h.Set("Content-Type", contentTypeCBOR)
-	awsfake.WriteBody(w, status, cbor.Encode(v))
+	awsfake.WriteCBOR(w, status, v)
+}
+
+// modeledErrors are the errors the service model defines for the two
+// operations. Their structure's member is "Message", and the official CBOR
+// client reads that key, case-sensitively, from their body.
+var modeledErrors = map[string]bool{
+	"InvalidParameterCombinationException": true,
+	"OperationNotPermittedException":       true,
 }
 
 // writeError renders an error answer in the request's protocol: for AWS JSON
 // 1.1, {"__type":code,"message":...}; for RPC v2 CBOR, a map with __type and
-// Message and the Smithy-Protocol header.
+// the message, with the Smithy-Protocol header. The CBOR message key is the
+// one the official client reads: "Message", the member of the modeled
+// errors, for InvalidParameterCombinationException and
+// OperationNotPermittedException; "message" for every error the model does
+// not define (ValidationException, ThrottlingException, InternalFailure,
+// the authentication errors), which the client decodes generically.
 func writeError(w http.ResponseWriter, p protocol, e *apiError) {
 	if p == protoCBOR {
-		writeCBOR(w, e.status, cbor.Map{"__type": cbor.String(e.code), "Message": cbor.String(e.message)})
+		key := "message"
+		if modeledErrors[e.code] {
+			key = "Message"
+		}
+		writeCBOR(w, e.status, cbor.Map{"__type": cbor.String(e.code), key: cbor.String(e.message)})
 		return
 	}
 	w.Header().Set("Content-Type", contentTypeJSON)

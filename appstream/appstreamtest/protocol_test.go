@@ -18,7 +18,10 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/encoding/cbor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/batchkit/batchkit/appstream/appstreamtest"
 )
@@ -125,13 +128,21 @@ func checkCBORAnswer(t *testing.T, resp *http.Response, status int) {
 	}
 }
 
+// cborErrorType checks a CBOR error answer and returns its __type. The
+// message must be under the key the official client reads: "Message" for
+// the errors the model defines, "message" for the others.
 func cborErrorType(t *testing.T, resp *http.Response, body []byte, status int) string {
 	t.Helper()
 	checkCBORAnswer(t, resp, status)
 	m := decodeCBOR(t, body)
 	typ, _ := m["__type"].(cbor.String)
-	if _, ok := m["Message"].(cbor.String); !ok {
-		t.Fatalf("error without Message: %v", m)
+	key := "message"
+	switch typ {
+	case "InvalidParameterCombinationException", "OperationNotPermittedException":
+		key = "Message"
+	}
+	if msg, ok := m[key].(cbor.String); !ok || msg == "" || len(m) != 2 {
+		t.Fatalf("%s error: got %v, want __type and %q only", typ, m, key)
 	}
 	return string(typ)
 }
@@ -438,8 +449,97 @@ func TestSDKClient(t *testing.T) {
 		t.Fatalf("poison: got %v, want InvalidParameterCombinationException", err)
 	}
 	for _, r := range srv.Requests() {
-		if r.Header.Get("X-Amz-Target") == "" || r.Operation == "" {
-			t.Fatalf("request without target or operation: %+v", r)
+		op, sent, err := appstreamtest.SentAssociations(r)
+		require.NoError(t, err)
+		assert.Equal(t, r.Operation, op)
+		assert.NotEmpty(t, sent)
+	}
+}
+
+// TestSDKClientReadsErrorMessages is the regression test of CBOR errors the
+// model does not define decoding with the message "UnknownError": the kit
+// wrote only "Message", and the official client reads "message" for them.
+// Every error the kit renders reaches the client with its message (an
+// unsigned request, which the client refuses to send, is in
+// TestCBORRefusals).
+func TestSDKClientReadsErrorMessages(t *testing.T) {
+	one := []appstreamtypes.UserStackAssociation{
+		{StackName: aws.String("Stack"), UserName: aws.String("jane@example.com"), AuthenticationType: "USERPOOL"},
+	}
+	creds := func(key, secret string) func(*appstreamsdk.Options) {
+		return func(o *appstreamsdk.Options) {
+			o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}, nil
+			})
 		}
 	}
+	for _, tc := range []struct {
+		name   string
+		faults appstreamtest.Faults
+		in     []appstreamtypes.UserStackAssociation
+		optFn  func(*appstreamsdk.Options)
+		code   string
+		typed  bool // the client returns the modeled error type
+	}{
+		{"validation", appstreamtest.Faults{}, []appstreamtypes.UserStackAssociation{}, nil, "ValidationException", false},
+		{"throttle", appstreamtest.Faults{ThrottleRate: 1}, one, nil, "ThrottlingException", false},
+		{"internal", appstreamtest.Faults{CallFailureRate: 1}, one, nil, "InternalFailure", false},
+		{"unknown key", appstreamtest.Faults{}, one, creds("AKIDSOMEONEELSE", appstreamtest.SecretAccessKey), "UnrecognizedClientException", false},
+		{"wrong secret", appstreamtest.Faults{}, one, creds(appstreamtest.AccessKeyID, "wrong"), "InvalidSignatureException", false},
+		{"wrong region", appstreamtest.Faults{}, one, func(o *appstreamsdk.Options) { o.Region = "eu-west-1" }, "InvalidSignatureException", false},
+		{"poison", appstreamtest.Faults{Poison: []string{"jane@example.com"}}, one, nil, "InvalidParameterCombinationException", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, func(o *appstreamtest.Options) { o.Faults = tc.faults })
+			client := srv.Client(func(o *appstreamsdk.Options) { o.RetryMaxAttempts = 1 })
+			var optFns []func(*appstreamsdk.Options)
+			if tc.optFn != nil {
+				optFns = append(optFns, tc.optFn)
+			}
+			_, err := client.BatchAssociateUserStack(context.Background(),
+				&appstreamsdk.BatchAssociateUserStackInput{UserStackAssociations: tc.in}, optFns...)
+			var ae smithy.APIError
+			require.True(t, errors.As(err, &ae), "got %v", err)
+			assert.Equal(t, tc.code, ae.ErrorCode())
+			assert.NotEqual(t, "UnknownError", ae.ErrorMessage())
+			assert.NotEmpty(t, ae.ErrorMessage())
+			var generic *smithy.GenericAPIError
+			assert.Equal(t, !tc.typed, errors.As(err, &generic), "%T", ae)
+			assert.Equal(t, srv.Requests()[0].Operation, "BatchAssociateUserStack")
+		})
+	}
+}
+
+// TestSentAssociations decodes logged requests of both protocols, the
+// official client's CBOR and a hand-signed AWS JSON 1.1 one.
+func TestSentAssociations(t *testing.T) {
+	srv := newServer(t)
+	_, err := srv.Client().BatchDisassociateUserStack(context.Background(), &appstreamsdk.BatchDisassociateUserStackInput{
+		UserStackAssociations: []appstreamtypes.UserStackAssociation{
+			{StackName: aws.String("Stack"), UserName: aws.String("jane@example.com"), AuthenticationType: "USERPOOL"},
+			{StackName: aws.String("Other"), UserName: aws.String("bob@example.com"), AuthenticationType: "SAML"},
+		},
+	})
+	require.NoError(t, err)
+	resp, _ := send(t, srv, "/", jsonHeaders("BatchAssociateUserStack"),
+		[]byte(`{"UserStackAssociations":[{"StackName":"Stack","UserName":"bob@example.com","AuthenticationType":"SAML"}]}`), false)
+	require.Equal(t, 200, resp.StatusCode)
+	send(t, srv, "/", jsonHeaders("CreateStack"), []byte(`{}`), false)
+
+	reqs := srv.Requests()
+	require.Len(t, reqs, 3)
+	op, got, err := appstreamtest.SentAssociations(reqs[0])
+	require.NoError(t, err)
+	assert.Equal(t, "BatchDisassociateUserStack", op)
+	assert.Equal(t, "rpc-v2-cbor", reqs[0].Header.Get("Smithy-Protocol"), "the pinned SDK speaks CBOR")
+	assert.Equal(t, []appstreamtest.Association{
+		{StackName: "Stack", UserName: "jane@example.com", AuthenticationType: "USERPOOL"},
+		{StackName: "Other", UserName: "bob@example.com", AuthenticationType: "SAML"},
+	}, got)
+	op, got, err = appstreamtest.SentAssociations(reqs[1])
+	require.NoError(t, err)
+	assert.Equal(t, "BatchAssociateUserStack", op)
+	assert.Equal(t, []appstreamtest.Association{{StackName: "Stack", UserName: "bob@example.com", AuthenticationType: "SAML"}}, got)
+	_, _, err = appstreamtest.SentAssociations(reqs[2])
+	assert.Error(t, err)
 }

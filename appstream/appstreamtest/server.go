@@ -13,8 +13,10 @@ import (
 	"github.com/batchkit/batchkit/internal/awsfake"
 )
 
-// Test credentials and region accepted by every [Server]; [Server.Config]
-// sets them.
+// Credentials the server accepts, and the region requests must be signed
+// for unless [Options.Region] says otherwise; [Server.Config] sets them.
+// Requests signed with another access key, secret or region are refused
+// with a 403, as AWS refuses them.
 const (
 	AccessKeyID     = awsfake.AccessKeyID
 	SecretAccessKey = awsfake.SecretAccessKey
@@ -27,27 +29,18 @@ const SigningName = "appstream"
 // Faults is the server's fault plan: seeded and deterministic given the order
 // of requests. The zero value injects nothing. Its fields:
 //
-//   - Seed seeds the random draws.
-//   - Latency is added to every request, or to the first LatencyFirst ones.
-//   - Quota is a token bucket in requests per second (QuotaBurst its
-//     capacity); requests beyond it get a 400 ThrottlingException.
-//   - ItemFailureRate makes associations fail with INTERNAL_ERROR inside a
-//     200 answer, without changing state.
-//   - CallFailureRate makes whole calls fail with a 500 InternalFailure.
-//   - DropRate applies a call and then closes the connection unanswered.
-//   - MalformedRate applies a call and truncates its 200 body, or corrupts
-//     it as Malformation says (empty, null, trailing data).
-//   - Poison lists user names that make any call carrying them fail with a
-//     400 InvalidParameterCombinationException.
-type Faults = awsfake.Faults
-
-// Request is one entry of the request log returned by [Server.Requests].
-type Request = awsfake.Request
 
 // Options configures [NewServer]. The zero value injects no faults.
 type Options struct {
 	// Faults is the initial fault plan; see also [Server.SetFaults].
 	Faults Faults
+
+	// Region is the region requests must be signed for, and the region
+	// [Server.Config] sets. A request whose credential scope names another
+	// region is refused with a 403 InvalidSignatureException (or the kit's
+	// modeled authentication error), as AWS refuses it. Empty means
+	// [Region].
+	Region string
 
 	// OmitEmptyErrors makes a call in which every association succeeded
 	// answer {} instead of {"errors":[]}. Which of the two AppStream sends
@@ -104,6 +97,7 @@ func NewServer(optFns ...func(*Options)) *Server {
 		WriteError:  writeKindError,
 		Operation:   operationOf,
 		DiscardLog:  o.DiscardLog,
+		Region:      o.Region,
 	}, http.HandlerFunc(s.serve))
 	return s
 }
@@ -115,7 +109,7 @@ func (s *Server) Close() { s.fake.Close() }
 // URL returns the server's base URL.
 func (s *Server) URL() string { return s.fake.URL() }
 
-// Config returns an aws.Config pointed at the server: region [Region], the
+// Config returns an aws.Config pointed at the server: [Options.Region], the
 // test credentials, BaseEndpoint set to [Server.URL], and the SDK's standard
 // retryer with backoffs capped at 20 ms.
 func (s *Server) Config() aws.Config { return s.fake.Config() }
@@ -125,8 +119,12 @@ func (s *Server) Client(optFns ...func(*appstreamsdk.Options)) *appstreamsdk.Cli
 	return appstreamsdk.NewFromConfig(s.Config(), optFns...)
 }
 
-// Requests returns a copy of the request log, refused requests included,
-// in the order the requests finished.
+// Requests returns a copy of the request log in arrival order
+// ([Request].Seq), refused requests included, each with the status sent
+// and the fault applied ([Request].Fault: "" for a request served
+// normally, else one of the Fault constants, such as [FaultThrottle],
+// [FaultDrop] or [FaultPoison]). A request is logged before its answer
+// leaves, so a client that got an answer finds its request here.
 func (s *Server) Requests() []Request { return s.fake.Requests() }
 
 // ResetRequests empties the request log.

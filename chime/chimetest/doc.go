@@ -3,8 +3,9 @@
 //
 // [NewServer] starts a local HTTP server that speaks the service's restJson1
 // protocol as the official client sends and reads it, keeps accounts and
-// their users in memory, verifies SigV4 signatures (signing name "chime")
-// against the test credentials, and hands out a configured client:
+// their users in memory, verifies SigV4 signatures as AWS does (the test
+// credentials, signing name "chime", the kit's region, a date within 15
+// minutes of its clock), and hands out a configured client:
 //
 //	srv := chimetest.NewServer()
 //	defer srv.Close()

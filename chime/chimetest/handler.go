@@ -139,7 +139,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if s.fake.IsPoison(*it.UserId) {
-			awsfake.MarkFault(r, "poison")
+			awsfake.MarkFault(r, FaultPoison)
 			badRequest(w, "UpdateUserRequestItems[%d] is not valid", i)
 			return
 		}
@@ -199,7 +199,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if len(resp.UserErrors) > 0 {
-		awsfake.MarkFault(r, "item-errors")
+		awsfake.MarkFault(r, FaultItemErrors)
 	}
 	awsfake.WriteJSON(w, http.StatusOK, resp)
 }

@@ -14,17 +14,10 @@ import (
 	"github.com/batchkit/batchkit/internal/awsfake"
 )
 
-// Faults is the fault plan of a [Server]: latency, a throttling quota,
-// per-item retryable failures, whole-call failures, dropped and malformed
-// answers, and poison user IDs. The zero value injects nothing. Draws are
-// seeded with Faults.Seed and deterministic for a given order of requests.
-type Faults = awsfake.Faults
-
-// Request is one entry of the request log returned by [Server.Requests].
-type Request = awsfake.Request
-
-// Credentials the server accepts; [Server.Config] uses them. Requests
-// signed with another access key or secret are refused.
+// Credentials the server accepts, and the region requests must be signed
+// for unless [Options.Region] says otherwise; [Server.Config] sets them.
+// Requests signed with another access key, secret or region are refused
+// with a 403, as AWS refuses them.
 const (
 	AccessKeyID     = awsfake.AccessKeyID
 	SecretAccessKey = awsfake.SecretAccessKey
@@ -43,6 +36,13 @@ type Options struct {
 	// Faults is the initial fault plan. Change it later with
 	// [Server.SetFaults] and [Server.SetQuota].
 	Faults Faults
+
+	// Region is the region requests must be signed for, and the region
+	// [Server.Config] sets. A request whose credential scope names another
+	// region is refused with a 403 InvalidSignatureException (or the kit's
+	// modeled authentication error), as AWS refuses it. Empty means
+	// [Region].
+	Region string
 
 	// ItemFailureCodes are the UserErrors codes given, in turn, to items
 	// that [Faults.ItemFailureRate] makes fail. Nil means
@@ -107,6 +107,7 @@ func NewServer(optFns ...func(*Options)) *Server {
 		Operation:   operationName,
 		Corrupt:     s.corrupt,
 		DiscardLog:  o.DiscardLog,
+		Region:      o.Region,
 	}, http.HandlerFunc(s.serve))
 	return s
 }
@@ -114,7 +115,7 @@ func NewServer(optFns ...func(*Options)) *Server {
 // URL returns the server's base URL, "http://127.0.0.1:port".
 func (s *Server) URL() string { return s.fake.URL() }
 
-// Config returns an aws.Config for clients of the server: region us-east-1,
+// Config returns an aws.Config for clients of the server: [Options.Region],
 // the test credentials, BaseEndpoint set to [Server.URL], an HTTP client
 // for it and the SDK's standard retryer with backoffs capped at 20 ms.
 // Callers may change any field.
@@ -126,10 +127,12 @@ func (s *Server) Client(optFns ...func(*chimesdk.Options)) *chimesdk.Client {
 	return chimesdk.NewFromConfig(s.Config(), optFns...)
 }
 
-// Requests returns a copy of the request log, in the order requests
-// finished. Every request is logged, refused or not, with the status sent
-// and the fault applied ("throttle", "internal", "drop", "malformed",
-// "signature", ..., or "poison" for a call refused for a poison user).
+// Requests returns a copy of the request log in arrival order
+// ([Request].Seq), refused requests included, each with the status sent
+// and the fault applied ([Request].Fault: "" for a request served
+// normally, else one of the Fault constants, such as [FaultThrottle],
+// [FaultDrop] or [FaultPoison]). A request is logged before its answer
+// leaves, so a client that got an answer finds its request here.
 func (s *Server) Requests() []Request { return s.fake.Requests() }
 
 // ResetRequests empties the request log.

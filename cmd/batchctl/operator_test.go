@@ -323,7 +323,8 @@ func TestProfileFlag(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", writeFile(t, "config", "[profile ops]\nregion = eu-west-1\n"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", writeFile(t, "credentials",
 		"[ops]\naws_access_key_id = "+appstreamtest.AccessKeyID+"\naws_secret_access_key = "+appstreamtest.SecretAccessKey+"\n"))
-	srv := appstreamtest.NewServer()
+	// The kit verifies the region as AWS does: it serves the profile's.
+	srv := appstreamtest.NewServer(func(o *appstreamtest.Options) { o.Region = "eu-west-1" })
 	defer srv.Close()
 	srv.AddStack("sales")
 	srv.AddUser("user0000@example.com", "USERPOOL")

@@ -22,7 +22,14 @@ const (
 // probabilities in [0, 1]; values outside are clamped. Draws come from
 // sources seeded with Seed, so a plan is deterministic for a given order of
 // requests (and, for ItemFailureRate, of [Server.ItemFails] calls).
-type Faults struct {
+//
+// Faults is an alias of a struct type literal, not a named type, and every
+// kit declares its own Faults as an alias of the same literal with its own
+// documentation: the types are identical, so one plan can be handed to
+// several kits (batchctl fake does), and a kit's godoc shows every field.
+// Keep the kits' declarations in step with this one; their compile-time
+// assertions fail otherwise.
+type Faults = struct {
 	// Seed seeds the random sources. Zero is a valid seed like any other.
 	Seed int64
 
@@ -154,9 +161,10 @@ type ErrorKind int
 // The refusals. Their default codes and statuses are given by
 // [ErrorKind.Code] and [ErrorKind.Status].
 const (
-	// KindSignature: a malformed Authorization header, a wrong signing
-	// name, a missing or mismatched X-Amz-Date, or a signature that does not
-	// match (AWS: 403 InvalidSignatureException).
+	// KindSignature: a malformed Authorization header, a credential scope
+	// for another service or region, a missing or mismatched X-Amz-Date, a
+	// date more than 15 minutes from the server's clock, or a signature
+	// that does not match (AWS: 403 InvalidSignatureException).
 	KindSignature ErrorKind = iota + 1
 	// KindMissingAuth: no Authorization header (AWS: 403
 	// MissingAuthenticationTokenException).
@@ -173,8 +181,21 @@ const (
 	KindInternal
 )
 
-// Fault values recorded in [Request.Fault] besides [ErrorKind.String].
+// Values recorded in [Request.Fault]. The first five are the
+// [ErrorKind.String] of the refusals; kits add labels of their own with
+// [MarkFault].
 const (
+	// FaultSignature: the request was refused with [KindSignature].
+	FaultSignature = "signature"
+	// FaultMissingAuth: the request was refused with [KindMissingAuth].
+	FaultMissingAuth = "missing-auth"
+	// FaultUnknownKey: the request was refused with [KindUnknownKey].
+	FaultUnknownKey = "unknown-key"
+	// FaultThrottle: the request was refused with [KindThrottle].
+	FaultThrottle = "throttle"
+	// FaultInternal: the request was refused with [KindInternal].
+	FaultInternal = "internal"
+
 	// FaultDrop: the handler ran and the connection was closed unanswered.
 	FaultDrop = "drop"
 	// FaultMalformed: the handler answered 200 and the body was corrupted.
@@ -189,6 +210,12 @@ type Options struct {
 	// SigningName is the SigV4 service name requests must be signed for
 	// ("appstream", "chime", "wickr"). Empty accepts any.
 	SigningName string
+
+	// Region is the region requests must be signed for, as AWS checks the
+	// region of a request's credential scope against the endpoint's: a
+	// request signed for another region is refused with [KindSignature].
+	// It is also the region [Server.Config] sets. Empty means [Region].
+	Region string
 
 	// Faults is the initial fault plan; see also [Server.SetFaults] and
 	// [Server.SetQuota]. It is copied.
@@ -217,7 +244,10 @@ type Options struct {
 
 // Request is one entry of the request log. Header and Body are the
 // server's own copies; treat them as read-only.
-type Request struct {
+//
+// Like [Faults], Request is an alias of a struct type literal that every
+// kit declares again with its own documentation.
+type Request = struct {
 	// Method is the HTTP method.
 	Method string
 	// Path is the decoded URL path.

@@ -9,9 +9,13 @@
 //     Operation get a fresh reader over the same bytes.
 //  2. [Faults.Latency] is added (ended early when the client goes away), to
 //     every request or to the first [Faults.LatencyFirst] ones.
-//  3. The SigV4 signature is verified against [AccessKeyID] and
-//     [SecretAccessKey]: missing, unknown-key, wrong-service and mismatched
-//     signatures are refused through [Options.WriteError] with
+//  3. The SigV4 signature is verified as AWS verifies it, against
+//     [AccessKeyID] and [SecretAccessKey], the server's signing name and
+//     its region ([Options.Region], by default [Region]): a missing
+//     signature, an unknown access key, a credential scope for another
+//     service or region, a date more than 15 minutes off, and a signature
+//     that does not match (a wrong secret, a tampered body, header, path or
+//     query) are refused through [Options.WriteError] with
 //     [KindMissingAuth], [KindUnknownKey] or [KindSignature].
 //  4. The quota token bucket ([Faults.Quota]) refuses requests beyond the
 //     rate with [KindThrottle], and [Faults.ThrottleRate] refuses some of
@@ -48,7 +52,9 @@
 //
 // The helpers [WriteJSON], [WriteJSONError] and [WriteDefaultError] render
 // AWS JSON 1.1 and restJson1 answers and errors, including the
-// X-Amzn-ErrorType header the Go SDK reads first.
+// X-Amzn-ErrorType header the Go SDK reads first; [WriteCBOR] renders
+// Smithy RPC v2 CBOR answers, and [WriteDefaultError] answers a CBOR
+// request ([IsCBOR]) in CBOR.
 //
 // A Server is safe for concurrent use. Close it when done: it stops the
 // listener, waits for handlers in flight and closes the client connections.

@@ -5,30 +5,55 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/aws/smithy-go/encoding/cbor"
 )
 
-// Content types of the JSON protocols.
+// Content types and protocol markers of the protocols the kits speak.
 const (
 	// ContentTypeJSON is restJson1's content type (wickr, chime, messaging).
 	ContentTypeJSON = "application/json"
-	// ContentTypeAmzJSON11 is AWS JSON 1.1's content type (appstream).
+	// ContentTypeAmzJSON11 is AWS JSON 1.1's content type (appstream before
+	// Smithy RPC v2 CBOR).
 	ContentTypeAmzJSON11 = "application/x-amz-json-1.1"
+	// ContentTypeCBOR is Smithy RPC v2 CBOR's content type (appstream from
+	// aws-sdk-go-v2 service/appstream v1.64.0 on).
+	ContentTypeCBOR = "application/cbor"
+	// SmithyProtocolCBOR is the value of the Smithy-Protocol header that
+	// every Smithy RPC v2 CBOR request and answer carries.
+	SmithyProtocolCBOR = "rpc-v2-cbor"
 )
+
+// IsCBOR reports whether r is a Smithy RPC v2 CBOR request: it carries
+// Smithy-Protocol: rpc-v2-cbor.
+func IsCBOR(r *http.Request) bool {
+	return r.Header.Get("Smithy-Protocol") == SmithyProtocolCBOR
+}
+
+// WriteCBOR writes status and v encoded as CBOR, with the headers every
+// Smithy RPC v2 CBOR answer carries (Smithy-Protocol: rpc-v2-cbor,
+// Content-Type application/cbor) and Content-Length.
+func WriteCBOR(w http.ResponseWriter, status int, v cbor.Value) {
+	h := w.Header()
+	h.Set("Smithy-Protocol", SmithyProtocolCBOR)
+	h.Set("Content-Type", ContentTypeCBOR)
+	WriteBody(w, status, cbor.Encode(v))
+}
 
 // String returns the kind's label as recorded in [Request.Fault]:
 // "signature", "missing-auth", "unknown-key", "throttle" or "internal".
 func (k ErrorKind) String() string {
 	switch k {
 	case KindSignature:
-		return "signature"
+		return FaultSignature
 	case KindMissingAuth:
-		return "missing-auth"
+		return FaultMissingAuth
 	case KindUnknownKey:
-		return "unknown-key"
+		return FaultUnknownKey
 	case KindThrottle:
-		return "throttle"
+		return FaultThrottle
 	case KindInternal:
-		return "internal"
+		return FaultInternal
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -114,10 +139,18 @@ func WriteJSONError(w http.ResponseWriter, status int, errType string, body map[
 }
 
 // WriteDefaultError renders kind with [ErrorKind.Status] and
-// [ErrorKind.Code], as X-Amzn-ErrorType plus {"__type":code,"message":...}.
-// It is what [NewServer] uses when [Options.WriteError] is nil, and kits may
-// call it for the kinds they do not render themselves.
+// [ErrorKind.Code], as X-Amzn-ErrorType plus {"__type":code,"message":...};
+// to a Smithy RPC v2 CBOR request ([IsCBOR]) as the CBOR map {"__type":
+// code, "message": ...} with [WriteCBOR]'s headers and no X-Amzn-ErrorType,
+// which CBOR clients ignore. The lower-case "message" is the key the
+// official clients read for errors their model does not define, which these
+// are. It is what [NewServer] uses when [Options.WriteError] is nil, and
+// kits may call it for the kinds they do not render themselves.
 func WriteDefaultError(w http.ResponseWriter, r *http.Request, kind ErrorKind, message string) {
+	if r != nil && IsCBOR(r) {
+		WriteCBOR(w, kind.Status(), cbor.Map{"__type": cbor.String(kind.Code()), "message": cbor.String(message)})
+		return
+	}
 	WriteJSONError(w, kind.Status(), kind.Code(), map[string]any{
 		"__type":  kind.Code(),
 		"message": message,

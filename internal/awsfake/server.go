@@ -80,7 +80,8 @@ func (s *Server) URL() string { return s.srv.URL }
 // Client returns the HTTP client [Server.Config] uses.
 func (s *Server) Client() *http.Client { return s.client }
 
-// Config returns an aws.Config for clients of the fake: Region [Region],
+// Config returns an aws.Config for clients of the fake: Region
+// [Options.Region] (by default [Region]),
 // the static test credentials behind an aws.CredentialsCache, BaseEndpoint
 // set to [Server.URL], HTTPClient set to [Server.Client], and a Retryer
 // building the SDK's standard retryer (3 attempts, its usual retry-token
@@ -89,7 +90,7 @@ func (s *Server) Client() *http.Client { return s.client }
 func (s *Server) Config() aws.Config {
 	endpoint := s.srv.URL
 	return aws.Config{
-		Region: Region,
+		Region: s.region(),
 		Credentials: aws.NewCredentialsCache(aws.CredentialsProviderFunc(
 			func(context.Context) (aws.Credentials, error) {
 				return aws.Credentials{

@@ -73,10 +73,15 @@ func parseAuthorization(v string) (sigHeader, *authError) {
 	return h, nil
 }
 
-// verifySignature checks r's SigV4 signature against the test credentials.
-// body is the full request body. It recomputes the signature with the SDK's
-// own signer over a request rebuilt from the signed headers only, the raw
-// request URI as sent, the X-Amz-Date time and the body's SHA-256.
+// verifySignature checks r's SigV4 signature against the test credentials,
+// in the order AWS's front end does: an Authorization header, a known access
+// key, a credential scope for the server's service and region, an
+// X-Amz-Date matching the scope's date and within 15 minutes of the
+// server's clock, then the signature itself. body is the full request
+// body. It recomputes the signature with the SDK's own signer, for the
+// server's service and region, over a request rebuilt from the signed
+// headers only, the raw request URI as sent, the X-Amz-Date time and the
+// body's SHA-256.
 func (s *Server) verifySignature(r *http.Request, body []byte) *authError {
 	authz := r.Header.Get("Authorization")
 	if authz == "" {
@@ -90,7 +95,13 @@ func (s *Server) verifySignature(r *http.Request, body []byte) *authError {
 		return &authError{KindUnknownKey, "the security token included in the request is invalid"}
 	}
 	if s.opts.SigningName != "" && h.service != s.opts.SigningName {
-		return &authError{KindSignature, "credential should be scoped to correct service: '" + s.opts.SigningName + "'"}
+		return &authError{KindSignature, "Credential should be scoped to correct service: '" + s.opts.SigningName + "'."}
+	}
+	// AWS checks the scope's region against the endpoint's, before the
+	// signature: a request signed for another region is refused even when
+	// its signature is right for the region it names.
+	if want := s.region(); h.region != want {
+		return &authError{KindSignature, "Credential should be scoped to a valid region, not '" + h.region + "'. This endpoint serves '" + want + "'."}
 	}
 	amzDate := r.Header.Get("X-Amz-Date")
 	if amzDate == "" {
@@ -103,8 +114,13 @@ func (s *Server) verifySignature(r *http.Request, body []byte) *authError {
 	if signingTime.Format("20060102") != h.date {
 		return &authError{KindSignature, "credential scope date does not match X-Amz-Date"}
 	}
-	if d := s.now().Sub(signingTime); d > maxSkew || d < -maxSkew {
-		return &authError{KindSignature, "signature expired or not yet current"}
+	switch d := s.now().Sub(signingTime); {
+	case d > maxSkew:
+		return &authError{KindSignature, "Signature expired: " + amzDate + " is now earlier than " +
+			s.now().Add(-maxSkew).UTC().Format(amzDateLayout) + " (15 minutes ago)."}
+	case d < -maxSkew:
+		return &authError{KindSignature, "Signature not yet current: " + amzDate + " is still later than " +
+			s.now().Add(maxSkew).UTC().Format(amzDateLayout) + " (15 minutes from now)."}
 	}
 
 	u, err := url.ParseRequestURI(r.RequestURI)
@@ -134,7 +150,7 @@ func (s *Server) verifySignature(r *http.Request, body []byte) *authError {
 	sum := sha256.Sum256(body)
 	creds := aws.Credentials{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey}
 	err = s.signer.SignHTTP(context.Background(), creds, rebuilt, hex.EncodeToString(sum[:]),
-		h.service, h.region, signingTime)
+		h.service, s.region(), signingTime)
 	if err != nil {
 		return &authError{KindSignature, "cannot compute signature"}
 	}
@@ -146,6 +162,14 @@ func (s *Server) verifySignature(r *http.Request, body []byte) *authError {
 		return &authError{KindSignature, "the request signature we calculated does not match the signature you provided"}
 	}
 	return nil
+}
+
+// region returns the region requests must be signed for.
+func (s *Server) region() string {
+	if s.opts.Region != "" {
+		return s.opts.Region
+	}
+	return Region
 }
 
 // newSigner returns the SDK's signer configured as for non-S3 services.

@@ -6,8 +6,10 @@
 // aws-sdk-go-v2 client's middleware stack would do:
 //
 //   - resolves the endpoint: [Config.BaseEndpoint] when set, otherwise
-//     https://{Host}.{region}.amazonaws.com (FIPSHost when FIPS is enabled;
-//     amazonaws.com.cn for cn-* regions);
+//     https://{Host}.{region}.{suffix} (FIPSHost when FIPS is enabled or
+//     the region is a FIPS pseudo-region; the suffix of the region's
+//     partition, or its dual-stack suffix, from the one partition table
+//     in partitions.go), as the official clients' endpoint rules do;
 //   - builds the HTTP request (the path is sent byte for byte as given, see
 //     [EscapeLabel]), with Amz-Sdk-Invocation-Id (one per operation),
 //     Amz-Sdk-Request (attempt=N; max=M, per attempt) and User-Agent headers;
@@ -23,7 +25,11 @@
 //     retry quota; running out ends the call with the attempt's error joined
 //     with the quota error) and RetryDelay before the next attempt, and the
 //     release functions called with each attempt's result;
-//   - decodes errors like generated restJson1 clients.
+//   - decodes answers like generated restJson1 clients: member names match
+//     exactly, case included ([DecodeJSON]), except the message of a
+//     modeled error, read from "message" or "Message" ([DecodeErrorJSON]);
+//     and records the answer's metadata (request ID, raw response, timing)
+//     in [Operation.ResultMetadata], for the output's ResultMetadata.
 //
 // # Errors
 //
@@ -60,9 +66,8 @@
 //
 // # Not implemented
 //
-// Clock-skew correction, dual-stack endpoints, endpoint rule sets for
-// pseudo-regions (aws-global, fips-*), request compression, checksums,
-// interceptors, logging and metrics are not implemented. Setting
+// Clock-skew correction, request compression, checksums, interceptors,
+// logging and metrics are not implemented. Setting
 // AWS_NEW_RETRIES_2026=true selects the SDK's 2026 retry bookkeeping
 // (attempt token released after the first attempt only, zero-based delay
 // attempt, x-amz-retry-after honoured) exactly as the pinned SDK does.

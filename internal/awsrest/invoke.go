@@ -18,11 +18,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/encoding/httpbinding"
+	"github.com/aws/smithy-go/middleware"
 	smithyrand "github.com/aws/smithy-go/rand"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -63,6 +65,14 @@ type Operation struct {
 	// DecodeOutput decodes the body of a 2xx answer. It is called once per
 	// successful attempt and must overwrite, not merge into, its result.
 	DecodeOutput func(body []byte) error
+
+	// ResultMetadata, when not nil, receives the metadata of the answer
+	// Invoke succeeded with, as an SDK client puts it in an output's
+	// ResultMetadata: the request ID (awsmiddleware.GetRequestIDMetadata),
+	// the raw *smithyhttp.Response (awsmiddleware.GetRawResponse), the time
+	// it was received and the server's Date (awsmiddleware.GetResponseAt,
+	// GetServerTime). It is left alone when Invoke fails.
+	ResultMetadata *middleware.Metadata
 }
 
 // EscapeLabel escapes a path label the way the SDK's restJson1 serializers
@@ -242,7 +252,40 @@ func (c *call) attempt(ctx context.Context, attempt int) error {
 			return responseError(resp, reqID, err)
 		}
 	}
+	if c.op.ResultMetadata != nil {
+		*c.op.ResultMetadata = resultMetadata(ctx, resp)
+	}
 	return nil
+}
+
+// resultMetadata returns the metadata an SDK client records for a
+// successful answer, recorded by the SDK's own deserialize middlewares
+// (RequestIDRetriever, AddRawResponse, RecordResponseTiming) run over resp.
+func resultMetadata(ctx context.Context, resp *http.Response) middleware.Metadata {
+	raw := &smithyhttp.Response{Response: resp}
+	var h middleware.DeserializeHandler = middleware.DeserializeHandlerFunc(
+		func(context.Context, middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			return middleware.DeserializeOutput{RawResponse: raw}, middleware.Metadata{}, nil
+		})
+	for _, m := range []middleware.DeserializeMiddleware{
+		&awsmiddleware.RequestIDRetriever{},
+		&awsmiddleware.RecordResponseTiming{DisableClockSkewCorrection: true},
+		&awsmiddleware.AddRawResponse{},
+	} {
+		h = decorated{m, h}
+	}
+	_, md, _ := h.HandleDeserialize(ctx, middleware.DeserializeInput{})
+	return md
+}
+
+// decorated runs a deserialize middleware in front of a handler.
+type decorated struct {
+	m    middleware.DeserializeMiddleware
+	next middleware.DeserializeHandler
+}
+
+func (d decorated) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput) (middleware.DeserializeOutput, middleware.Metadata, error) {
+	return d.m.HandleDeserialize(ctx, in, d.next)
 }
 
 // newRequest builds the HTTP request of one attempt.

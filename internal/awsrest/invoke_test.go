@@ -61,7 +61,7 @@ func decodeTestError(code string, body []byte) error {
 		return nil
 	}
 	e := &knownError{}
-	if err := DecodeJSON(body, e); err != nil {
+	if err := DecodeErrorJSON(body, e); err != nil {
 		return err
 	}
 	return e
@@ -199,7 +199,11 @@ func TestInvokeErrorDecoding(t *testing.T) {
 		{"header matched case-insensitively", 400, "knownerror", `{"message":"m"}`, true, "KnownError", "m"},
 		{"header beats body code", 400, "OtherError", `{"code":"KnownError","message":"m"}`, false, "OtherError", "m"},
 		{"body code", 404, "", `{"code":"KnownError","message":"m"}`, true, "KnownError", "m"},
-		{"body Code any case", 404, "", `{"Code":"KnownError","MESSAGE":"m"}`, true, "KnownError", "m"},
+		{"body Code any case", 404, "", `{"Code":"KnownError","Message":"m"}`, true, "KnownError", "m"},
+		// The message of a modeled error is read from "message" or
+		// "Message" only, as the official deserializers read it.
+		{"modeled message in another case", 404, "", `{"code":"KnownError","MESSAGE":"m"}`, true, "KnownError", ""},
+		{"generic message in any case", 404, "", `{"code":"Other","MESSAGE":"m"}`, false, "Other", "m"},
 		{"body __type", 400, "", `{"__type":"KnownError","message":"m"}`, true, "KnownError", "m"},
 		{"body __type sanitized", 400, "", `{"__type":"com.example#KnownError","message":"m"}`, true, "KnownError", "m"},
 		{"body code beats __type", 403, "", `{"__type":"KnownError","Code":"Forbidden","Message":"m"}`, false, "Forbidden", "m"},

@@ -32,7 +32,8 @@ type Service struct {
 
 	// Host and FIPSHost are the endpoint host prefixes: the endpoint is
 	// https://{Host}.{region}.{dnsSuffix} (for example "admin.wickr" and
-	// "admin.wickr-fips").
+	// "admin.wickr-fips"), with the partition's dual-stack DNS suffix for
+	// dual-stack endpoints.
 	Host, FIPSHost string
 
 	// APIName and APIVersion name the API in the User-Agent header
@@ -44,15 +45,22 @@ type Service struct {
 // from its options after the per-call option functions ran.
 type Config struct {
 	// Region is the signing region and, without BaseEndpoint, selects the
-	// endpoint. Required.
+	// endpoint. Required. A FIPS pseudo-region ("fips-us-east-1",
+	// "us-east-1-fips") selects the FIPS endpoint of the region it names
+	// and is still the signing region, as in the SDK's clients.
 	Region string
 
 	// BaseEndpoint, when non-nil, replaces the resolved endpoint (scheme,
-	// host and an optional path prefix). It cannot be combined with FIPS.
+	// host and an optional path prefix). It cannot be combined with FIPS
+	// (a FIPS pseudo-region included) or dual-stack.
 	BaseEndpoint *string
 
 	// UseFIPSEndpoint selects the FIPS host when aws.FIPSEndpointStateEnabled.
 	UseFIPSEndpoint aws.FIPSEndpointState
+
+	// UseDualStackEndpoint selects the partition's dual-stack DNS suffix
+	// when aws.DualStackEndpointStateEnabled.
+	UseDualStackEndpoint aws.DualStackEndpointState
 
 	// Credentials signs the requests. Nil or aws.AnonymousCredentials sends
 	// them unsigned.
@@ -75,13 +83,23 @@ func (s *Service) OperationError(operation string, err error) error {
 	return &smithy.OperationError{ServiceID: s.ID, OperationName: operation, Err: err}
 }
 
-// resolveEndpoint returns the endpoint URL for cfg, following the SDK's
-// endpoint rules for these services in the aws and aws-cn partitions.
+// resolveEndpoint returns the endpoint URL for cfg, following the endpoint
+// rules the official clients of these services are generated with (checked
+// against service/wickr and service/chimesdkmessaging endpoints.go): a
+// BaseEndpoint as it is, unless FIPS or dual-stack is asked for; otherwise
+// https://{Host or FIPSHost}.{region}.{the partition's DNS suffix or
+// dual-stack DNS suffix}, the partition found by [partitionOf] in the one
+// table of [partitions]. The messages are the rules' own.
 func (s *Service) resolveEndpoint(cfg *Config) (*url.URL, error) {
-	fips := cfg.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled
+	region, pseudoFIPS := MapFIPSRegion(cfg.Region)
+	fips := cfg.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled || pseudoFIPS
+	dualStack := cfg.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled
 	if cfg.BaseEndpoint != nil {
-		if fips {
-			return nil, errors.New("invalid configuration: FIPS and custom endpoint are not supported")
+		switch {
+		case fips:
+			return nil, errors.New("endpoint rule error, Invalid Configuration: FIPS and custom endpoint are not supported")
+		case dualStack:
+			return nil, errors.New("endpoint rule error, Invalid Configuration: Dualstack and custom endpoint are not supported")
 		}
 		u, err := url.Parse(*cfg.BaseEndpoint)
 		if err != nil {
@@ -93,25 +111,40 @@ func (s *Service) resolveEndpoint(cfg *Config) (*url.URL, error) {
 		return u, nil
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("invalid configuration: missing region")
+		return nil, errors.New("endpoint rule error, Invalid Configuration: Missing Region")
 	}
-	if !validHostLabel(cfg.Region) {
-		return nil, fmt.Errorf("invalid region %q", cfg.Region)
+	if !validHostLabels(cfg.Region) {
+		return nil, fmt.Errorf("invalid input region %s", cfg.Region)
 	}
-	prefix := s.Host
+	p := partitionOf(region)
+	prefix, suffix := s.Host, p.dnsSuffix
 	if fips {
 		prefix = s.FIPSHost
 	}
-	return &url.URL{Scheme: "https", Host: prefix + "." + cfg.Region + "." + dnsSuffix(cfg.Region)}, nil
+	if dualStack {
+		suffix = p.dualStackDNSSuffix
+	}
+	switch {
+	case fips && dualStack && !(p.supportsFIPS && p.supportsDualStack):
+		return nil, errors.New("endpoint rule error, FIPS and DualStack are enabled, but this partition does not support one or both")
+	case fips && !p.supportsFIPS:
+		return nil, errors.New("endpoint rule error, FIPS is enabled but this partition does not support FIPS")
+	case dualStack && !p.supportsDualStack:
+		return nil, errors.New("endpoint rule error, DualStack is enabled but this partition does not support DualStack")
+	}
+	return &url.URL{Scheme: "https", Host: prefix + "." + region + "." + suffix}, nil
 }
 
-// dnsSuffix returns the partition DNS suffix of region. Only the aws and
-// aws-cn partitions are known; every other region uses amazonaws.com.
-func dnsSuffix(region string) string {
-	if strings.HasPrefix(region, "cn-") {
-		return "amazonaws.com.cn"
+// validHostLabels reports whether s is a DNS name the endpoint rules accept
+// as a region: dot-separated labels of 1 to 63 letters, digits and
+// hyphens, none starting or ending with a hyphen.
+func validHostLabels(s string) bool {
+	for label := range strings.SplitSeq(s, ".") {
+		if !validHostLabel(label) {
+			return false
+		}
 	}
-	return "amazonaws.com"
+	return true
 }
 
 // validHostLabel reports whether s is a DNS label: 1 to 63 letters, digits
@@ -173,6 +206,29 @@ func ConfigFIPS(cfg aws.Config) aws.FIPSEndpointState {
 		}
 	}
 	return aws.FIPSEndpointStateUnset
+}
+
+// ConfigDualStack returns the dual-stack setting found in cfg.ConfigSources
+// (AWS_USE_DUALSTACK_ENDPOINT, use_dualstack_endpoint in the shared config,
+// or config.WithUseDualStackEndpoint), as SDK clients read it.
+func ConfigDualStack(cfg aws.Config) aws.DualStackEndpointState {
+	type provider interface {
+		GetUseDualStackEndpoint(context.Context) (aws.DualStackEndpointState, bool, error)
+	}
+	for _, src := range cfg.ConfigSources {
+		p, ok := src.(provider)
+		if !ok {
+			continue
+		}
+		v, found, err := p.GetUseDualStackEndpoint(context.Background())
+		if err != nil {
+			break
+		}
+		if found {
+			return v
+		}
+	}
+	return aws.DualStackEndpointStateUnset
 }
 
 // ConfigBaseEndpoint returns the base endpoint an SDK client with the given

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 )
 
 // Wrap returns r extended for the call that owns ctx: codes are retried as
@@ -43,7 +44,8 @@ func (r *retryer) IsErrorRetryable(err error) bool {
 }
 
 // Is reports whether err is a throttling answer: an error code among codes
-// or retry.DefaultThrottleErrorCodes, or an HTTP 429 status.
+// or retry.DefaultThrottleErrorCodes, with or without a namespace, or an
+// HTTP 429 status.
 func Is(err error, codes ...string) bool {
 	set := make(map[string]struct{}, len(codes))
 	for _, c := range codes {
@@ -55,7 +57,9 @@ func Is(err error, codes ...string) bool {
 func is(err error, codes map[string]struct{}) bool {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
-		c := apiErr.ErrorCode()
+		// The RPC v2 CBOR clients report codes the model does not define
+		// with their namespace ("com.amazon.coral.availability#...").
+		c := wire.BareCode(apiErr.ErrorCode())
 		if _, ok := codes[c]; ok {
 			return true
 		}

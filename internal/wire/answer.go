@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"sync"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -64,12 +65,18 @@ type HTTPClient interface {
 // [*MalformedError] from its first byte, so the client's decoder fails with
 // it instead of taking part of an answer for the whole: the SDK's JSON
 // decoders read only the first value and take an empty body or null for an
-// answer without errors, which would count every item of the call as a
-// success. A body whose reading fails reads as that failure, which
+// answer without errors, and the CBOR decoder of service/appstream v1.64
+// takes an empty body for one, which would count every item of the call as
+// a success. A body whose reading fails reads as that failure, which
 // [Classify] reports as [Transport]. Other answers pass unchanged.
 //
-// The protocol is chosen by the answer's Content-Type: [CBORType] is checked
-// as CBOR, anything else as JSON. A nil next means a default SDK HTTP client,
+// The protocol is the one the client will decode the body with, which is
+// the protocol of its request, whatever the answer claims: a request
+// carrying Smithy-Protocol: rpc-v2-cbor (AppStream clients from
+// aws-sdk-go-v2 service/appstream v1.64.0 on) is answered in CBOR, a
+// request with a JSON Content-Type in JSON; only when the request says
+// neither does the answer's Content-Type decide ([CBORType] as CBOR,
+// anything else as JSON). A nil next means a default SDK HTTP client,
 // shared by every nil next. The result is safe for concurrent use if next
 // is.
 func CheckAnswers(next HTTPClient) HTTPClient {
@@ -96,6 +103,7 @@ func (c checker) Do(req *http.Request) (*http.Response, error) {
 		_ = resp.Body.Close()
 	}
 	ct := resp.Header.Get("Content-Type")
+	proto := answerProtocol(req, ct)
 	switch {
 	case rerr != nil:
 		resp.Body = io.NopCloser(failingReader{rerr})
@@ -103,7 +111,7 @@ func (c checker) Do(req *http.Request) (*http.Response, error) {
 	case len(body) > MaxAnswerBytes:
 		rerr = &MalformedError{ContentType: ct, Reason: fmt.Sprintf("the body is longer than %d bytes", MaxAnswerBytes)}
 	default:
-		if werr := WellFormed(ct, body); werr != nil {
+		if werr := WellFormed(proto, body); werr != nil {
 			rerr = &MalformedError{ContentType: ct, Reason: werr.Error()}
 		}
 	}
@@ -115,6 +123,27 @@ func (c checker) Do(req *http.Request) (*http.Response, error) {
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
+
+// answerProtocol returns the media type whose rules a 2xx answer to req
+// must follow: the protocol req was sent in, else the answer's own
+// Content-Type ct. A client decodes the answer in its own protocol, so an
+// answer in another is as unreadable as a truncated one.
+func answerProtocol(req *http.Request, ct string) string {
+	if req == nil {
+		return ct
+	}
+	if req.Header.Get("Smithy-Protocol") == smithyProtocolCBOR {
+		return CBORType
+	}
+	if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err == nil &&
+		(mt == "application/json" || strings.HasPrefix(mt, "application/x-amz-json-")) {
+		return mt
+	}
+	return ct
+}
+
+// smithyProtocolCBOR is the Smithy-Protocol header of RPC v2 CBOR requests.
+const smithyProtocolCBOR = "rpc-v2-cbor"
 
 // failingReader fails every read with err.
 type failingReader struct{ err error }

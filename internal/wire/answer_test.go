@@ -249,3 +249,53 @@ func TestNoClient(t *testing.T) {
 	assert.False(t, wire.NoClient(&http.Client{}))
 	assert.False(t, wire.NoClient(struct{}{}))
 }
+
+// TestCheckAnswersFollowsRequestProtocol: the check applies the rules of
+// the protocol the client decodes with, the request's, whatever the answer
+// claims. A JSON object answered to an RPC v2 CBOR request would reach the
+// CBOR decoder of service/appstream v1.64, whose error is not a
+// smithy.DeserializationError, and items would end Unknown instead of
+// Unmatched.
+func TestCheckAnswersFollowsRequestProtocol(t *testing.T) {
+	cborReq := http.Header{"Smithy-Protocol": {"rpc-v2-cbor"}, "Content-Type": {"application/cbor"}}
+	jsonReq := http.Header{"Content-Type": {wire.AWSJSONType}}
+	restReq := http.Header{"Content-Type": {"application/json"}}
+	tests := []struct {
+		name      string
+		req       http.Header
+		ctype     string
+		body      []byte
+		malformed bool
+	}{
+		{"CBOR request, CBOR answer", cborReq, "application/cbor", cborHex(t, cborAnswer), false},
+		{"CBOR request, CBOR answer without Content-Type", cborReq, "", cborHex(t, cborAnswer), false},
+		{"CBOR request, JSON object answered", cborReq, "application/json", []byte(`{"errors":[]}`), true},
+		{"CBOR request, truncated map marked JSON", cborReq, wire.AWSJSONType, cborHex(t, "bf 66 6572726f7273 9f"), true},
+		{"CBOR request, empty answer", cborReq, "application/cbor", nil, true},
+		{"JSON 1.1 request, JSON answer marked CBOR", jsonReq, "application/cbor", []byte(`{"errors":[]}`), false},
+		{"JSON 1.1 request, CBOR answer", jsonReq, "application/cbor", cborHex(t, cborAnswer), true},
+		{"restJson1 request, JSON answer", restReq, "application/json", []byte(`{"UserErrors":[]}`), false},
+		{"no protocol in the request, CBOR answer", http.Header{}, "application/cbor", cborHex(t, cborAnswer), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := wire.CheckAnswers(doFunc(func(*http.Request) (*http.Response, error) {
+				h := http.Header{}
+				if tt.ctype != "" {
+					h.Set("Content-Type", tt.ctype)
+				}
+				return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(bytes.NewReader(tt.body))}, nil
+			}))
+			resp, err := c.Do(&http.Request{Header: tt.req})
+			require.NoError(t, err)
+			got, err := io.ReadAll(resp.Body)
+			if tt.malformed {
+				var me *wire.MalformedError
+				require.ErrorAs(t, err, &me)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.body, got)
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"syscall"
 
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -103,4 +104,23 @@ func transport(err error) bool {
 		}
 	}
 	return false
+}
+
+// BareCode returns an error code reduced to the error's bare name, as the
+// JSON protocols' clients reduce it before anyone sees it: everything from
+// the first ':' is dropped, then everything up to the last '#'.
+// "com.amazon.coral.availability#ThrottlingException" is
+// "ThrottlingException". The Smithy RPC v2 CBOR clients (AppStream from
+// service/appstream v1.64.0 on) strip the namespace only to match the
+// errors their model defines, and report any other code as the service
+// sent it, namespace included, so an adapter reduces every code before
+// looking it up.
+func BareCode(code string) string {
+	if i := strings.IndexByte(code, ':'); i >= 0 {
+		code = code[:i]
+	}
+	if i := strings.LastIndexByte(code, '#'); i >= 0 {
+		code = code[i+1:]
+	}
+	return code
 }

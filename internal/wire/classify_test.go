@@ -147,3 +147,16 @@ func TestClassify(t *testing.T) {
 func TestKindString(t *testing.T) {
 	assert.Equal(t, "Kind(9)", wire.Kind(9).String())
 }
+
+func TestBareCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"ThrottlingException":                                                                    "ThrottlingException",
+		"com.amazon.coral.availability#ThrottlingException":                                      "ThrottlingException",
+		"com.amazonaws.appstream#InvalidParameterCombinationException":                           "InvalidParameterCombinationException",
+		"InvalidParameterCombinationException:http://internal.amazon.com/coral/":                 "InvalidParameterCombinationException",
+		"aws.protocoltests#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/": "FooError",
+		"": "",
+	} {
+		assert.Equal(t, want, wire.BareCode(in), "BareCode(%q)", in)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/smithy-go"
 	smithyjson "github.com/aws/smithy-go/encoding/json"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/batchkit/batchkit/internal/awsrest"
 )
@@ -45,6 +46,11 @@ type BatchCreateChannelMembershipOutput struct {
 
 	// Errors lists the members that were not added, and why.
 	Errors []BatchCreateChannelMembershipError `json:"Errors"`
+
+	// ResultMetadata holds the metadata of the answer, as in the official
+	// client's outputs: the request ID (awsmiddleware.GetRequestIDMetadata),
+	// the raw HTTP response (awsmiddleware.GetRawResponse) and its timing.
+	ResultMetadata middleware.Metadata `json:"-"`
 }
 
 // BatchCreateChannelMembership adds up to 100 members to a channel
@@ -78,6 +84,7 @@ func (c *Client) BatchCreateChannelMembership(ctx context.Context, params *Batch
 	header.Set("Content-Type", "application/json")
 	header.Set("X-Amz-Chime-Bearer", *params.ChimeBearer)
 	var out *BatchCreateChannelMembershipOutput
+	var metadata middleware.Metadata
 	op := &awsrest.Operation{
 		Name:        opName,
 		Method:      http.MethodPost,
@@ -90,10 +97,12 @@ func (c *Client) BatchCreateChannelMembership(ctx context.Context, params *Batch
 			out = &BatchCreateChannelMembershipOutput{}
 			return awsrest.DecodeJSON(body, out)
 		},
+		ResultMetadata: &metadata,
 	}
 	if err := awsrest.Invoke(ctx, service, options.restConfig(), op); err != nil {
 		return nil, err
 	}
+	out.ResultMetadata = metadata
 	return out, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	"go.uber.org/goleak"
 
 	"github.com/batchkit/batchkit/internal/awsrest/resttest"
@@ -122,6 +123,7 @@ func TestBatchCreateChannelMembershipOutput(t *testing.T) {
 			{MemberArn: aws.String("m3"), ErrorCode: messagingapi.ErrorCodeNotFound, ErrorMessage: aws.String("gone")},
 		},
 	}
+	out.ResultMetadata = middleware.Metadata{} // checked in TestResultMetadata
 	if !reflect.DeepEqual(out, want) {
 		t.Errorf("got %+v\nwant %+v", out, want)
 	}

@@ -12,9 +12,12 @@
 // # Wire
 //
 // POST /channels/{ChannelArn}/memberships?operation=batch-create on
-// messaging-chime.{region}.amazonaws.com
-// (messaging-chime-fips.{region}.amazonaws.com with FIPS, or
-// [Options.BaseEndpoint]), signed with SigV4 under the name "chime". The
+// messaging-chime.{region}.{suffix}, the suffix of the region's partition
+// (amazonaws.com, amazonaws.com.cn, c2s.ic.gov, ...; api.aws and the like
+// for dual-stack), or messaging-chime-fips.{region}.{suffix} with FIPS or a
+// FIPS pseudo-region (fips-us-east-1), or [Options.BaseEndpoint]: the
+// endpoints the official client resolves. Requests are signed with SigV4
+// under the name "chime", for the configured region as given. The
 // channel ARN is percent-encoded in the raw path (every byte except
 // A-Z a-z 0-9 - . _ ~, so ':' is %3A and '/' is %2F), the bearer goes in the
 // signed X-Amz-Chime-Bearer header, and the JSON body holds MemberArns,

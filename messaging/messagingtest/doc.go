@@ -5,8 +5,9 @@
 // [NewServer] starts a local HTTP server that speaks the service's restJson1
 // protocol as batchkit's [messagingapi.Client] (and the official client)
 // sends and reads it, keeps channels, their moderators and their members in
-// memory, verifies SigV4 signatures (signing name "chime") against the test
-// credentials, and hands out a configured client:
+// memory, verifies SigV4 signatures as AWS does (the test credentials,
+// signing name "chime", the kit's region, a date within 15 minutes of its
+// clock), and hands out a configured client:
 //
 //	srv := messagingtest.NewServer()
 //	defer srv.Close()

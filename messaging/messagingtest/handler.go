@@ -238,7 +238,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if s.fake.IsPoison(arn) {
-			awsfake.MarkFault(r, "poison")
+			awsfake.MarkFault(r, FaultPoison)
 			badRequest(w, "MemberArns[%d] is not valid", i)
 			return
 		}
@@ -257,7 +257,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(resp.Errors) > 0 {
-		awsfake.MarkFault(r, "item-errors")
+		awsfake.MarkFault(r, FaultItemErrors)
 	}
 	awsfake.WriteJSON(w, http.StatusOK, resp)
 }

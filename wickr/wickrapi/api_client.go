@@ -46,16 +46,32 @@ type IdempotencyTokenProvider interface {
 // Options configures a [Client]. Zero values select the documented defaults.
 type Options struct {
 	// Region is the AWS Region, used for signing and, without BaseEndpoint,
-	// for the endpoint admin.wickr.{Region}.amazonaws.com. Required.
+	// for the endpoint admin.wickr.{Region}.{partition DNS suffix}: amazonaws.com,
+	// amazonaws.com.cn, amazonaws.eu, c2s.ic.gov, sc2s.sgov.gov,
+	// cloud.adc-e.uk or csp.hci.ic.gov, by the region's partition, as the
+	// official client resolves it. A FIPS pseudo-region ("fips-us-east-1",
+	// "us-east-1-fips") selects the FIPS endpoint of the region it names,
+	// and requests are signed for the pseudo-region as given. Required.
 	Region string
 
 	// BaseEndpoint, when non-nil, replaces the resolved endpoint, for example
-	// with a test server's URL. It cannot be combined with UseFIPSEndpoint.
+	// with a test server's URL. It cannot be combined with FIPS (a FIPS
+	// pseudo-region included) or dual-stack: the call fails, as with the
+	// official client.
 	BaseEndpoint *string
 
-	// UseFIPSEndpoint selects admin.wickr-fips.{Region}.amazonaws.com when
+	// UseFIPSEndpoint selects admin.wickr-fips.{Region}.{partition DNS suffix} when
 	// aws.FIPSEndpointStateEnabled. Zero (unset) means the standard endpoint.
 	UseFIPSEndpoint aws.FIPSEndpointState
+
+	// UseDualStackEndpoint selects the partition's dual-stack DNS suffix
+	// (for example admin.wickr.us-east-1.api.aws) when
+	// aws.DualStackEndpointStateEnabled. Zero (unset) means the standard
+	// endpoint. [NewFromConfig] takes it from the config's sources, as the
+	// official client does (AWS_USE_DUALSTACK_ENDPOINT,
+	// use_dualstack_endpoint in the shared config, or
+	// config.WithUseDualStackEndpoint).
+	UseDualStackEndpoint aws.DualStackEndpointState
 
 	// Credentials signs requests with SigV4. Nil sends them unsigned (the
 	// service then refuses them).
@@ -114,19 +130,20 @@ func New(options Options, optFns ...func(*Options)) *Client {
 // NewFromConfig returns a client configured from cfg the way SDK clients
 // are: Region, Credentials, HTTPClient, AppID, the retryer (cfg.Retryer, else
 // cfg.RetryMode and cfg.RetryMaxAttempts), BaseEndpoint (including
-// AWS_ENDPOINT_URL_WICKR found in cfg.ConfigSources), the FIPS setting from
-// cfg.ConfigSources, then cfg.ServiceOptions called with [ServiceID] and a
-// *Options, then optFns.
+// AWS_ENDPOINT_URL_WICKR found in cfg.ConfigSources), the FIPS and
+// dual-stack settings from cfg.ConfigSources, then cfg.ServiceOptions
+// called with [ServiceID] and a *Options, then optFns.
 func NewFromConfig(cfg aws.Config, optFns ...func(*Options)) *Client {
 	opts := Options{
-		Region:           cfg.Region,
-		Credentials:      cfg.Credentials,
-		HTTPClient:       cfg.HTTPClient,
-		AppID:            cfg.AppID,
-		RetryMaxAttempts: cfg.RetryMaxAttempts,
-		RetryMode:        cfg.RetryMode,
-		BaseEndpoint:     awsrest.ConfigBaseEndpoint(cfg, ServiceID),
-		UseFIPSEndpoint:  awsrest.ConfigFIPS(cfg),
+		Region:               cfg.Region,
+		Credentials:          cfg.Credentials,
+		HTTPClient:           cfg.HTTPClient,
+		AppID:                cfg.AppID,
+		RetryMaxAttempts:     cfg.RetryMaxAttempts,
+		RetryMode:            cfg.RetryMode,
+		BaseEndpoint:         awsrest.ConfigBaseEndpoint(cfg, ServiceID),
+		UseFIPSEndpoint:      awsrest.ConfigFIPS(cfg),
+		UseDualStackEndpoint: awsrest.ConfigDualStack(cfg),
 	}
 	if cfg.Retryer != nil {
 		opts.Retryer = cfg.Retryer()
@@ -184,12 +201,13 @@ func (c *Client) operationOptions(optFns []func(*Options)) Options {
 
 func (o *Options) restConfig() *awsrest.Config {
 	return &awsrest.Config{
-		Region:          o.Region,
-		BaseEndpoint:    o.BaseEndpoint,
-		UseFIPSEndpoint: o.UseFIPSEndpoint,
-		Credentials:     o.Credentials,
-		HTTPClient:      o.HTTPClient,
-		Retryer:         o.Retryer,
-		AppID:           o.AppID,
+		Region:               o.Region,
+		BaseEndpoint:         o.BaseEndpoint,
+		UseFIPSEndpoint:      o.UseFIPSEndpoint,
+		UseDualStackEndpoint: o.UseDualStackEndpoint,
+		Credentials:          o.Credentials,
+		HTTPClient:           o.HTTPClient,
+		Retryer:              o.Retryer,
+		AppID:                o.AppID,
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/smithy-go"
 	smithyjson "github.com/aws/smithy-go/encoding/json"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/batchkit/batchkit/internal/awsrest"
 )
@@ -42,6 +43,11 @@ type BatchCreateUserOutput struct {
 
 	// Failed lists the users not created.
 	Failed []BatchUserErrorResponseItem `json:"failed"`
+
+	// ResultMetadata holds the metadata of the answer, as in the official
+	// client's outputs: the request ID (awsmiddleware.GetRequestIDMetadata),
+	// the raw HTTP response (awsmiddleware.GetRawResponse) and its timing.
+	ResultMetadata middleware.Metadata `json:"-"`
 }
 
 // BatchCreateUser creates up to 50 users in a Wickr network
@@ -87,6 +93,7 @@ func (c *Client) BatchCreateUser(ctx context.Context, params *BatchCreateUserInp
 		header.Set("X-Client-Token", *params.ClientToken)
 	}
 	var out *BatchCreateUserOutput
+	var metadata middleware.Metadata
 	op := &awsrest.Operation{
 		Name:        opName,
 		Method:      http.MethodPost,
@@ -98,10 +105,12 @@ func (c *Client) BatchCreateUser(ctx context.Context, params *BatchCreateUserInp
 			out = &BatchCreateUserOutput{}
 			return awsrest.DecodeJSON(body, out)
 		},
+		ResultMetadata: &metadata,
 	}
 	if err := awsrest.Invoke(ctx, service, options.restConfig(), op); err != nil {
 		return nil, err
 	}
+	out.ResultMetadata = metadata
 	return out, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	"go.uber.org/goleak"
 
 	"github.com/batchkit/batchkit/internal/awsrest/resttest"
@@ -133,6 +134,7 @@ func TestBatchCreateUserOutput(t *testing.T) {
 			UserId: aws.String("0"), Field: aws.String("username"), Reason: aws.String("User already exists"),
 		}},
 	}
+	out.ResultMetadata = middleware.Metadata{} // checked in TestResultMetadata
 	if !reflect.DeepEqual(out, want) {
 		t.Errorf("got %+v\nwant %+v", out, want)
 	}

@@ -10,12 +10,16 @@
 //
 // # Wire
 //
-// Every request goes to admin.wickr.{region}.amazonaws.com
-// (admin.wickr-fips.{region}.amazonaws.com with FIPS, or
-// [Options.BaseEndpoint]), signed with SigV4 under the name "wickr", with
-// Content-Type application/json and the client token in the X-Client-Token
-// header (never in the body). Unset members are omitted and members are in
-// alphabetical order: byte for byte what the official client sends.
+// Every request goes to admin.wickr.{region}.{suffix}, the suffix of the
+// region's partition (amazonaws.com, amazonaws.com.cn, c2s.ic.gov, ...;
+// api.aws and the like for dual-stack), or admin.wickr-fips.{region}.{suffix}
+// with FIPS or a FIPS pseudo-region (fips-us-east-1), or
+// [Options.BaseEndpoint]: the endpoints the official client resolves.
+// Requests are signed with SigV4 under the name "wickr", for the configured
+// region as given, with Content-Type application/json and the client token
+// in the X-Client-Token header (never in the body). Unset members are
+// omitted and members are in alphabetical order: byte for byte what the
+// official client sends.
 //
 //	method                                  request
 //	[Client.BatchCreateUser]                POST  /networks/{networkId}/users                  {"users":[{...}]}

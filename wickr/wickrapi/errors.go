@@ -185,7 +185,7 @@ func decodeError(code string, body []byte) error {
 	default:
 		return nil
 	}
-	if err := awsrest.DecodeJSON(body, e); err != nil {
+	if err := awsrest.DecodeErrorJSON(body, e); err != nil {
 		return err
 	}
 	return e

@@ -7,8 +7,9 @@
 // [NewServer] starts a local HTTP server that speaks the service's restJson1
 // protocol as clients send and read it, keeps networks, their security
 // groups, their users and the users' devices in memory, verifies SigV4
-// signatures (signing name "wickr") against the test credentials, and hands
-// out a configured client:
+// signatures as AWS does (the test credentials, signing name "wickr", the
+// kit's region, a date within 15 minutes of its clock), and hands out a
+// configured client:
 //
 //	srv := wickrtest.NewServer()
 //	defer srv.Close()
@@ -131,7 +132,7 @@
 // A later request with the same token, the same method, path (network,
 // user) and query, and the same body byte for byte is answered with that
 // answer again, without changing anything (logged with the fault
-// "replay"); a request with the same token and anything else, including
+// [FaultReplay]); a request with the same token and anything else, including
 // another operation, is refused with 400 BadRequestError. The service
 // documents the replay for BatchCreateUser and BatchDeleteUser only; the kit
 // does the same for every operation, and does not know whether the service

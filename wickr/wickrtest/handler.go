@@ -255,7 +255,7 @@ func (s *Server) replay(w http.ResponseWriter, r *http.Request, tok clientToken)
 		badRequest(w, msgTokenReused)
 		return true
 	}
-	awsfake.MarkFault(r, "replay")
+	awsfake.MarkFault(r, FaultReplay)
 	awsfake.WriteBody(w, http.StatusOK, rec.answer)
 	return true
 }
@@ -308,7 +308,7 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request, networkID s
 		}
 	}
 	if len(reasons) > 0 {
-		awsfake.MarkFault(r, "poison")
+		awsfake.MarkFault(r, FaultPoison)
 		writeValidation(w, reasons)
 		return
 	}
@@ -387,7 +387,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, tok clientToken,
 	}
 	s.keep(tok, answer)
 	if failures {
-		awsfake.MarkFault(r, "item-errors")
+		awsfake.MarkFault(r, FaultItemErrors)
 	}
 	awsfake.WriteBody(w, http.StatusOK, answer)
 }

@@ -128,7 +128,7 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request, rt route, bo
 		}
 	}
 	if len(reasons) > 0 {
-		awsfake.MarkFault(r, "poison")
+		awsfake.MarkFault(r, FaultPoison)
 		writeValidation(w, reasons)
 		return
 	}

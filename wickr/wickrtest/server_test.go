@@ -163,10 +163,6 @@ func TestErrors(t *testing.T) {
 	}
 	badCreds := func(o *wickrapi.Options) {
 		o.Credentials = staticCreds(wickrtest.AccessKeyID, "wrong-secret")
-		// The client's signer caches derived keys per access key and region,
-		// not per secret; a region of its own keeps the wrong key away from
-		// the other clients of this test binary.
-		o.Region = "us-west-2"
 	}
 	call := func(s *wickrtest.Server, c *wickrapi.Client, network string, items ...wickrapi.BatchCreateUserRequestItem) error {
 		if c == nil {
