@@ -138,7 +138,7 @@ type adaptiveRate struct {
 	maxRate float64 // +Inf for none
 
 	mu      sync.Mutex
-	lim     *rate.Limiter // paces sends at cur, one at a time
+	lim     *rate.Limiter // paces sends at cur, a round trip's worth at once
 	limAt   time.Time     // the latest time lim was given
 	cur     float64       // calls per second; +Inf for no limit
 	waiting int           // callers blocked in Wait
@@ -331,6 +331,10 @@ func (a *adaptiveRate) setRate(now time.Time, r float64) {
 	}
 	a.cur = r
 	a.lim.SetLimitAt(now, limitOf(r))
+	// Calls that complete together go again together, up to a round trip's
+	// worth: pacing them one by one would slow a run that MaxInFlight
+	// holds back, whose calls come back in clumps.
+	a.lim.SetBurstAt(now, max(1, int(r*a.latency.Seconds())))
 	if now.After(a.limAt) {
 		a.limAt = now
 	}
