@@ -440,8 +440,8 @@ func (a *adaptiveRate) throttle(now, sent time.Time, w float64) bool {
 // recut acts on a throttle during the climb back after a cut, of a call
 // sent after it: the cut did not end the throttles. Either the measurement
 // was high (the quota fell, or the episode began a run and the start-up
-// burst inflated it) or the bucket is still empty (the SDK's retries of
-// throttled calls take its tokens). a.mu must be held.
+// burst inflated it) or the bucket is still empty because the SDK's retries
+// of throttled calls take its tokens. a.mu must be held.
 func (a *adaptiveRate) recut(now time.Time, w float64) bool {
 	d := now.Sub(a.epAt).Seconds()
 	if d <= 0 {
@@ -450,9 +450,8 @@ func (a *adaptiveRate) recut(now time.Time, w float64) bool {
 	// While throttles go on the bucket is empty, so the calls accepted since
 	// the episode began, and the last calls accepted (which follow a quota
 	// that fell after it began), measure the quota. Counting one call more
-	// measures high rather than low, for the level the rate dips from, so it
-	// never dips far below the quota; the climb returns to no more than the
-	// count itself.
+	// measures high rather than low, for the level the rate dips from; the
+	// climb returns to no more than the count itself.
 	n := float64(a.accepted - a.epAccepted)
 	hi, lo := (n+1)/d, n/d
 	if r := a.recentRate(now); r > 0 {
@@ -466,10 +465,11 @@ func (a *adaptiveRate) recut(now time.Time, w float64) bool {
 		// share of items.
 		b, base = a.base, a.base
 	}
-	// The dip deepens from the rate, so an empty bucket gets tokens ahead,
-	// but no further than two dips below where the climb returns: throttles
-	// that go on whatever the rate do not drive it down.
-	next := max(min(a.cur, b)*(1-w*rateDip), (1-2*rateDip)*base)
+	// The dip deepens from the rate, once per throttle of a call sent after
+	// the last change, so an empty bucket gets tokens ahead. While the SDK's
+	// retries keep the bucket empty that can take the rate a few dips below
+	// the quota; the climb brings it back.
+	next := min(a.cur, b) * (1 - w*rateDip)
 	if next >= a.cur {
 		return false // the rate is below that already
 	}

@@ -15,7 +15,7 @@ import (
 // The simulation drives the real adaptive rate (the same try, unpark and
 // Done that Wait and the engine use) in simulated time against a simulated
 // service: a token-bucket quota with a burst, whose rate may change at given
-// times, and latency with jitter. A call is up to sdkAttempts HTTP attempts,
+// times, and latency with jitter. A call is up to simSDKAttempts HTTP attempts,
 // as the SDK's standard retryer makes them in the test kits (a throttled
 // attempt is retried after a fixed 20 ms); the first throttled attempt is
 // reported in flight, as SignalThrottle does, and the call's outcome when it
@@ -33,7 +33,7 @@ type simScenario struct {
 	quota    []quotaStep   // the quota from each step's time on; none before the first
 	burst    float64       // bucket capacity in calls; 0: one second of quota, at least 1
 	latency  time.Duration // mean call latency
-	jitter   float64       // latency varies uniformly within ± this share
+	jitter   float64       // latency varies uniformly within ± this share; 0: simJitter
 	inFlight int           // MaxInFlight
 	calls    int           // calls the service must accept to end the run
 	until    time.Duration // when set, the run ends then instead, with work left
@@ -251,8 +251,8 @@ func (sc *simScenario) quotaAt(d time.Duration) float64 {
 // simulate runs sc once with seed.
 func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 	t.Helper()
-	latency := cmp(sc.latency, simLatency)
-	inFlight := cmp(sc.inFlight, simInFlight)
+	latency := orDefault(sc.latency, simLatency)
+	inFlight := orDefault(sc.inFlight, simInFlight)
 	o := Options{MaxInFlight: inFlight}
 	if sc.opts != nil {
 		sc.opts(&o)
@@ -303,10 +303,7 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 		}
 	}
 	lat := func() time.Duration {
-		f := 1 + sc.jitter*(2*rng.Float64()-1)
-		if sc.jitter == 0 {
-			f = 1 + simJitter*(2*rng.Float64()-1)
-		}
+		f := 1 + orDefault(sc.jitter, simJitter)*(2*rng.Float64()-1)
 		return time.Duration(float64(latency) * f)
 	}
 	tracing := *simTrace == fmt.Sprintf("%s/%d", sc.name, seed)
@@ -469,7 +466,7 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 	return res
 }
 
-func cmp[T comparable](v, def T) T {
+func orDefault[T comparable](v, def T) T {
 	var zero T
 	if v == zero {
 		return def
@@ -481,7 +478,7 @@ func cmp[T comparable](v, def T) T {
 // simSeeds seeds, and prints the figures with -v. A failure names the
 // scenario and seed; rerun one with
 //
-//	go test ./batch -run 'TestRateSimulation/<scenario>' -v
+//	go test ./batch -run 'TestRateSimulation/<scenario>' -v -args -simtrace <scenario>/<seed>
 func TestRateSimulation(t *testing.T) {
 	for i := range simScenarios {
 		sc := &simScenarios[i]
