@@ -13,61 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// manualClock is a clock that moves only when the test advances it.
-type manualClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []manualTimer
-}
-
-type manualTimer struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newManualClock() *manualClock { return &manualClock{now: time.Unix(1e9, 0)} }
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) After(d time.Duration) (<-chan time.Time, func()) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch, func() {}
-	}
-	c.timers = append(c.timers, manualTimer{at: c.now.Add(d), ch: ch})
-	return ch, func() {}
-}
-
-// Advance moves the clock by d and fires the timers now due.
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.timers[:0]
-	for _, t := range c.timers {
-		if t.at.After(c.now) {
-			kept = append(kept, t)
-			continue
-		}
-		t.ch <- c.now
-	}
-	c.timers = kept
-}
-
-// waiters returns how many timers are pending.
-func (c *manualClock) waiters() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.timers)
-}
-
 func mustBatcher(t *testing.T, a Adapter[item, string], opts ...func(*Options)) *Batcher[item, string] {
 	t.Helper()
 	b, err := NewBatcher(a, append([]func(*Options){fastOpts}, opts...)...)
@@ -120,9 +65,9 @@ func TestBatcherSendsPartialCallAfterMaxDelay(t *testing.T) {
 	// Wait until the run has read the items and armed the MaxDelay timer.
 	require.Eventually(t, func() bool { return clock.waiters() > 0 }, 10*time.Second, time.Millisecond)
 	assert.Empty(t, a.callLog(), "a partial call went out before MaxDelay")
-	clock.Advance(49 * time.Millisecond)
+	clock.advance(49 * time.Millisecond)
 	assert.Empty(t, a.callLog(), "a partial call went out before MaxDelay")
-	clock.Advance(time.Millisecond)
+	clock.advance(time.Millisecond)
 	for _, p := range ps {
 		<-p.Done()
 		assert.Equal(t, StatusSucceeded, p.Outcome().Status)

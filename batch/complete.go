@@ -67,22 +67,24 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 			rn.retryOrFail(e, err, now, true)
 		}
 	}
+	// The outcome's weight for the send rate: a throttle the SDK retried
+	// successfully was reported in flight, and the call was accepted.
 	weight := 0.0
 	switch {
-	case throttled:
+	case callErr != nil && callErr.Code == CodeThrottled:
 		weight = 1
 	case throttledItems > 0:
-		throttled = true
 		weight = float64(throttledItems) / float64(len(c.entries))
 	}
-	if throttled {
+	if throttled || throttledItems > 0 {
+		throttled = true
 		rn.stats.ThrottledCalls++
 	}
 	if !c.notSent && c.ctx.Err() == nil {
-		r, cut := rn.rate.completed(now, c.seq, c.elapsed, weight, c.limited)
-		if c.cut.Load() && !cut {
-			// The cut happened in flight; report the rate as it is now.
-			r, cut = rn.rate.current(), true
+		r, cut := rn.rate.Done(callResult{Sent: c.sent, Throttled: weight})
+		if c.cut.Load() {
+			// The cut happened in flight; r is the rate as it is now.
+			cut = true
 		}
 		if cut {
 			if h := rn.set.Hooks.OnThrottle; h != nil {

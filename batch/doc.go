@@ -85,12 +85,30 @@
 //
 // # Send rate
 //
-// A client-side send rate drops on every throttle signal (a throttled call,
-// an HTTP attempt the SDK retried after a throttle, or throttle codes inside
-// an answer, weighed by their share of the call) and climbs back slowly while
-// calls succeed, so a run under a service quota settles just below it.
-// [Options.Rate] sets a starting rate, [Options.FixedRate] disables
-// adaptation.
+// A client-side send rate follows what the service accepts. A run starts
+// with one call, in slow start: each accepted call adds a call per round
+// trip, so the rate grows about 1.8 times per round trip until MaxInFlight
+// holds it (without a quota a run is at full speed within a few round
+// trips) or the service throttles. Throttle signals are a throttled call, an
+// HTTP attempt the SDK retried after a throttle ([SignalThrottle]), and
+// throttle codes inside an answer, weighed by their share of the call. A
+// quota is a token bucket: while it throttles, the calls it accepts come at
+// its refill rate, so the calls accepted between two throttles, over the
+// time between them, measure the quota whatever the bucket's size. On a
+// throttle the rate drops 8% below that measurement (to a quarter of it at
+// the end of slow start, whose measurement includes the bucket's burst),
+// never to a fixed floor, and while throttles go on it follows the calls
+// accepted since they began. It then climbs back along a cubic curve: fast
+// at first, level with the measurement after a probe cycle of about 100
+// calls, then above it, gently and then faster, until the service throttles
+// again and the measurement is renewed; twice above it without a throttle,
+// it returns to slow start. A throttled call sent before the rate last
+// changed does not change it again. [Options.MaxRate] is a ceiling the rate
+// never exceeds, [Options.MinRate] a floor, [Options.Rate] the rate slow
+// start begins at, and [Options.FixedRate] turns adaptation off. Against the
+// test kits' quotas a run settles within a few percent of the quota with 1-3%
+// of requests throttled after the start-up; quotas below about 1 call per
+// second are followed only roughly, so set MaxRate to them.
 //
 // # Observability
 //

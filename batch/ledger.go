@@ -74,9 +74,12 @@ func (rn *run[T, R]) newCall(ks *keyState[T]) *call[T, R] {
 	} else {
 		c = &call[T, R]{}
 		c.ctx = context.WithValue(rn.ctx, throttleKey{}, func() {
-			c.throttled.Store(true)
-			// Cut at once: the SDK may retry the attempt for a while.
-			if _, cut := rn.rate.throttle(rn.set.Clock.Now(), c.seq); cut {
+			// Report the first throttled attempt at once: the SDK may
+			// retry it for a while.
+			if c.throttled.Swap(true) {
+				return
+			}
+			if _, cut := rn.rate.Done(callResult{Sent: c.sent, Throttled: 1, InFlight: true}); cut {
 				c.cut.Store(true)
 			}
 		})
@@ -93,8 +96,8 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	c.entries, c.items = c.entries[:0], c.items[:0]
 	c.ks, c.results, c.err, c.panicked = nil, nil, nil, nil
 	c.tests = nil
-	c.test, c.notSent, c.limited, c.elapsed = false, false, false, 0
-	c.readyAt = time.Time{}
+	c.test, c.notSent, c.elapsed = false, false, 0
+	c.readyAt, c.sent = time.Time{}, time.Time{}
 	c.throttled.Store(false)
 	c.cut.Store(false)
 	c.id.Store(0)

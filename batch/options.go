@@ -59,21 +59,38 @@ type Options struct {
 	// DefaultRetryBudget.
 	RetryBudget int
 
-	// Rate is the starting send rate in calls per second. Zero means no limit
-	// until the first throttle signal, after which the rate is measured and
-	// adapted.
+	// Rate is the send rate a run starts at, in calls per second; the
+	// adaptive rate grows from it by slow start until the first throttle
+	// signal. Zero means MinRate: the first call goes at once and the rate
+	// grows as calls come back (see "Send rate" in the package
+	// documentation). With FixedRate, Rate is the rate for the whole run
+	// and zero means no limit.
 	Rate float64
 
-	// MinRate is the floor of the adaptive rate in calls per second. Zero
-	// means DefaultMinRate.
+	// MinRate is the floor of the adaptive rate in calls per second: a
+	// service that throttles every call is sent at least this many calls
+	// per second, until the items run out of attempts. A quota below
+	// MinRate cannot be followed: lower MinRate for such a service. Zero
+	// means DefaultMinRate, or Rate or MaxRate when they are lower. A MinRate
+	// set above Rate or MaxRate is an error.
 	MinRate float64
 
-	// RateDecrease is the factor the send rate is multiplied by on a throttle
-	// signal, in (0, 1). Zero means DefaultRateDecrease.
+	// MaxRate is a ceiling the send rate never exceeds, in calls per second,
+	// for callers who know their quota: set it to the quota and the run
+	// never sends faster. Zero means none.
+	MaxRate float64
+
+	// RateDecrease is ignored.
+	//
+	// Deprecated: the adaptive rate no longer cuts by a fixed factor; it
+	// returns to the rate the service accepted (see "Send rate" in the
+	// package documentation). Values are still checked to be in [0, 1), and
+	// DefaultRateDecrease is unused.
 	RateDecrease float64
 
-	// FixedRate keeps the send rate at Rate: throttle signals do not change
-	// it. The zero value adapts the rate.
+	// FixedRate keeps the send rate at Rate (or no limit when Rate is zero):
+	// throttle signals do not change it. MaxRate still caps it. The zero
+	// value adapts the rate.
 	FixedRate bool
 
 	// MaxBuffered is the most items the run holds at once: read from the
@@ -237,11 +254,6 @@ func newSettings(opts Options, adapterMax int) (settings, error) {
 			errs = append(errs, fmt.Errorf("batch: Options.%s must be at most %d, got %d", name, limit, v))
 		}
 	}
-	checkFloat := func(name string, v float64) {
-		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			errs = append(errs, fmt.Errorf("batch: Options.%s must be a finite number, not negative, got %v", name, v))
-		}
-	}
 	checkInt("MaxInFlight", int64(opts.MaxInFlight), MaxInFlightLimit)
 	checkInt("MaxItemsPerCall", int64(opts.MaxItemsPerCall), math.MaxInt64)
 	checkInt("MaxAttempts", int64(opts.MaxAttempts), MaxAttemptsLimit)
@@ -250,8 +262,7 @@ func newSettings(opts Options, adapterMax int) (settings, error) {
 	checkInt("RetryBudget", int64(opts.RetryBudget), RetryBudgetLimit)
 	checkInt("MaxBuffered", int64(opts.MaxBuffered), MaxBufferedLimit)
 	checkInt("MaxDelay", int64(opts.MaxDelay), math.MaxInt64)
-	checkFloat("Rate", opts.Rate)
-	checkFloat("MinRate", opts.MinRate)
+	errs = append(errs, checkRates(&opts)...)
 	if math.IsNaN(opts.RateDecrease) || opts.RateDecrease < 0 || opts.RateDecrease >= 1 {
 		errs = append(errs, fmt.Errorf("batch: Options.RateDecrease must be in (0, 1), got %v", opts.RateDecrease))
 	}
@@ -280,9 +291,7 @@ func newSettings(opts Options, adapterMax int) (settings, error) {
 	if s.RetryBudget == 0 {
 		s.RetryBudget = DefaultRetryBudget
 	}
-	if s.MinRate == 0 {
-		s.MinRate = DefaultMinRate
-	}
+	s.MinRate = minRateOf(&opts)
 	if s.RateDecrease == 0 {
 		s.RateDecrease = DefaultRateDecrease
 	}

@@ -62,9 +62,8 @@ type call[T, R any] struct {
 	results  []Result[R]
 	err      error
 	panicked any
-	notSent  bool // canceled while waiting for the send rate
-	seq      int  // send sequence number, for the rate control
-	limited  bool // the call waited for the send rate
+	notSent  bool      // canceled while waiting for the send rate
+	sent     time.Time // when the send rate let the call go
 	elapsed  time.Duration
 
 	throttled atomic.Bool
@@ -109,7 +108,7 @@ type run[T, R any] struct {
 
 	done  chan *call[T, R]
 	g     errgroup.Group
-	rate  *adaptiveRate
+	rate  limiter
 	bud   budget
 	rng   *rand.Rand
 	stats Stats

@@ -234,8 +234,6 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 	}
 	rn.inFlight++
 	rn.stats.Calls++
-	now := rn.set.Clock.Now()
-	c.seq = rn.rate.noteSend(now)
 	if h := rn.set.Hooks.OnCall; h != nil {
 		h(CallInfo{CallID: c.id.Load(), Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.test})
 	}
@@ -256,18 +254,12 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 func (rn *run[T, R]) work(c *call[T, R]) {
 	clock := rn.set.Clock
 	start := clock.Now()
-	if d := rn.rate.delay(start); d > 0 {
-		c.limited = true
-		ch, stop := clock.After(d)
-		select {
-		case <-ch:
-		case <-c.ctx.Done():
-			stop()
-			c.notSent = true
-			c.err = c.ctx.Err()
-			return
-		}
+	if err := rn.rate.Wait(c.ctx); err != nil {
+		c.notSent = true
+		c.err = err
+		return
 	}
+	c.sent = clock.Now()
 	defer func() {
 		c.elapsed = clock.Now().Sub(start)
 		// An adapter that panics on a malformed answer fails its call's

@@ -17,24 +17,31 @@
 //
 //	go run ./examples/bench [flags]
 //
-// Scenarios (--scenarios, a comma-separated list; all by default):
+// Scenarios (--scenarios, a comma-separated list, or --scenario for one;
+// all by default):
 //
 //   - no-quota: latency only;
 //   - quota: a quota below what the concurrency would send (--quota calls/s);
 //   - quota-halves: the quota halves once half of the items have an outcome;
+//   - quota-doubles: the quota doubles once half of the items have an
+//     outcome;
+//   - quota-low: a twentieth of --quota (5 calls/s by default), below what
+//     one call in flight sends;
 //   - item-failures: 2% of items fail with a retryable error inside a 200;
 //   - poison: 0.5% of items make any call carrying them fail validation.
 //
 // For every scenario and strategy bench writes one line to standard output:
 //
-//	bench <scenario> <strategy> items_per_s=<n> ratio=<r> throttled=<n> lost=<n>
+//	bench <scenario> <strategy> items_per_s=<n> ratio=<r> throttled=<n> lost=<n> calls=<n>
 //
 // where items_per_s counts items that succeeded per second of wall-clock
 // time; ratio is items_per_s over the ideal min(concurrency/latency, quota)
-// × items per call (quota in calls per second; for quota-halves the ideal
-// spends half the items at each quota); throttled is the number of HTTP
-// requests the service answered with its throttling error; and lost is the
-// number of items that failed for a retryable reason or got no outcome.
+// × items per call (quota in calls per second; when the quota changes the
+// ideal spends half the items at each quota); throttled is the number of
+// HTTP requests the service answered with its throttling error; lost is the
+// number of items that failed for a retryable reason or got no outcome; and
+// calls is the number of HTTP requests sent, the SDK's retries included, so
+// throttled/calls is the share of requests throttled.
 // Items failing for good (poison items, and for sequential and errgroup the
 // other items of a call a poison item made the service reject) are not lost;
 // they show as failed in the human-readable lines written to standard error.

@@ -69,9 +69,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := &config{}
-	var scen, strat string
+	var scen, one, strat string
 	fs.StringVar(&cfg.service, "service", "appstream", "test kit and operation: appstream (BatchAssociateUserStack, 25 items per call) or chime (BatchUpdateUser, 20 per call)")
 	fs.StringVar(&scen, "scenarios", strings.Join(scenarioNames(), ","), "comma-separated scenarios to run")
+	fs.StringVar(&one, "scenario", "", "run this one scenario (instead of --scenarios)")
 	fs.StringVar(&strat, "strategies", strings.Join(allStrategies, ","), "comma-separated strategies to run")
 	fs.IntVar(&cfg.items, "items", 0, "items per run (0: each scenario's default; sequential runs items/concurrency)")
 	fs.DurationVar(&cfg.latency, "latency", defaultLatency, "latency the kit adds to every call")
@@ -106,6 +107,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	var errs []error
 	cfg.scenarios = splitList(scen)
+	if one != "" {
+		cfg.scenarios = []string{strings.TrimSpace(one)}
+	}
 	for _, s := range cfg.scenarios {
 		if _, ok := findScenario(s); !ok {
 			errs = append(errs, fmt.Errorf("unknown scenario %q; known: %s", s, strings.Join(scenarioNames(), ", ")))
@@ -196,8 +200,8 @@ func (r *result) ratio() float64 {
 
 // line is the machine-readable line of r.
 func (r *result) line() string {
-	return fmt.Sprintf("bench %s %s items_per_s=%d ratio=%.2f throttled=%d lost=%d",
-		r.scenario, r.strategy, int64(math.Round(r.itemsPerSecond())), r.ratio(), r.throttled, r.lost)
+	return fmt.Sprintf("bench %s %s items_per_s=%d ratio=%.2f throttled=%d lost=%d calls=%d",
+		r.scenario, r.strategy, int64(math.Round(r.itemsPerSecond())), r.ratio(), r.throttled, r.lost, r.requests)
 }
 
 func percent(n, of int64) float64 {
@@ -293,8 +297,8 @@ func runOne[T, R any](ctx context.Context, cfg *config, sc scenario, strat strin
 	spec.faults.Seed = cfg.seed
 	spec.faults.Latency = cfg.latency
 	spec.faults.ItemFailureRate = sc.itemFailureRate
-	if sc.quota {
-		spec.faults.Quota = cfg.quota
+	if q := sc.quotaOf(cfg); q > 0 {
+		spec.faults.Quota = q
 		spec.faults.QuotaBurst = cfg.burst
 	}
 	k := newKit(spec)
@@ -307,17 +311,19 @@ func runOne[T, R any](ctx context.Context, cfg *config, sc scenario, strat strin
 	since := func() float64 { return time.Since(start).Seconds() }
 	tr := newTracer(cfg.trace, stderr, sc.name, strat, k.meter, start)
 
-	// The quota halves once half of the items have their fate, whatever the
-	// strategy's speed, so every strategy does half its work at each quota.
+	// The quota changes once half of the items have their fate, whatever
+	// the strategy's speed, so every strategy does half its work at each
+	// quota.
 	var finished atomic.Int64
-	var halveOnce sync.Once
+	var changeOnce sync.Once
 	sr := strategyRun{
 		concurrency: cfg.concurrency,
 		done: func(d int) {
-			if f := finished.Add(int64(d)); f >= int64(n+1)/2 && sc.halve {
-				halveOnce.Do(func() {
-					k.setQuota(cfg.quota / 2)
-					tr.printf("quota=%g/s after %d items", cfg.quota/2, f)
+			if f := finished.Add(int64(d)); f >= int64(n+1)/2 && sc.change != 0 && sc.quota {
+				changeOnce.Do(func() {
+					q := sc.quotaOf(cfg) * sc.change
+					k.setQuota(q)
+					tr.printf("quota=%g/s after %d items", q, f)
 				})
 			}
 		},

@@ -26,12 +26,12 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-var lineRE = regexp.MustCompile(`^bench (\S+) (\S+) items_per_s=(\d+) ratio=(\d+\.\d\d) throttled=(\d+) lost=(\d+)$`)
+var lineRE = regexp.MustCompile(`^bench (\S+) (\S+) items_per_s=(\d+) ratio=(\d+\.\d\d) throttled=(\d+) lost=(\d+) calls=(\d+)$`)
 
 // parsed is one machine-readable line.
 type parsed struct {
-	scenario, strategy string
-	throttled, lost    int64
+	scenario, strategy     string
+	throttled, lost, calls int64
 }
 
 // parseLines checks every stdout line against the documented format.
@@ -45,10 +45,11 @@ func parseLines(t *testing.T, out string) []parsed {
 		}
 		thr, err1 := strconv.ParseInt(m[5], 10, 64)
 		lost, err2 := strconv.ParseInt(m[6], 10, 64)
-		if err := errors.Join(err1, err2); err != nil {
+		calls, err3 := strconv.ParseInt(m[7], 10, 64)
+		if err := errors.Join(err1, err2, err3); err != nil {
 			t.Fatalf("line %q: %v", l, err)
 		}
-		lines = append(lines, parsed{scenario: m[1], strategy: m[2], throttled: thr, lost: lost})
+		lines = append(lines, parsed{scenario: m[1], strategy: m[2], throttled: thr, lost: lost, calls: calls})
 	}
 	return lines
 }
@@ -96,6 +97,7 @@ func testQuick(t *testing.T, args ...string) {
 		expect(t, fmt.Sprintf("line %d scenario and strategy", i), l.scenario+" "+l.strategy, name)
 		expect(t, name+": lost in the line", l.lost, int64(r.lost))
 		expect(t, name+": throttled in the line", l.throttled, r.throttled)
+		expect(t, name+": calls (requests sent) in the line", l.calls, r.requests)
 
 		expect(t, name+": succeeded+failed+lost", r.succeeded+r.failed+r.lost, r.items)
 		expect(t, name+": items applied by the service", r.applied, r.succeeded)
@@ -181,6 +183,7 @@ func TestFlags(t *testing.T) {
 		want string // in the error
 	}{
 		{args: []string{"--scenarios", "nope"}, want: `unknown scenario "nope"`},
+		{args: []string{"--scenario", "nope"}, want: `unknown scenario "nope"`},
 		{args: []string{"--strategies", "pool"}, want: `unknown strategy "pool"`},
 		{args: []string{"--scenarios", ","}, want: "no scenario"},
 		{args: []string{"--service", "wickr"}, want: `unknown service "wickr"`},
@@ -215,6 +218,12 @@ func TestFlags(t *testing.T) {
 	expect(t, "burst (defaults to the concurrency)", cfg.burst, cfg.concurrency)
 	expect(t, "keepLog with --quick", cfg.keepLog, true)
 
+	cfg, err = parseFlags([]string{"--scenario", "quota-low"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "--scenario", strings.Join(cfg.scenarios, ","), "quota-low")
+
 	cfg, err = parseFlags(nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -230,10 +239,13 @@ func TestIdeal(t *testing.T) {
 		sc    scenario
 		want  float64
 	}{
-		{100, scenario{}, 8 / 0.02 * 25},                      // no quota: concurrency-bound
-		{100, scenario{quota: true}, 100 * 25},                // quota below 400 calls/s
-		{100, scenario{quota: true, halve: true}, 2500 / 1.5}, // half the items at 100, half at 50
-		{1000, scenario{quota: true}, 8 / 0.02 * 25},          // quota above what the concurrency sends
+		{100, scenario{}, 8 / 0.02 * 25},                                  // no quota: concurrency-bound
+		{100, scenario{quota: true}, 100 * 25},                            // quota below 400 calls/s
+		{100, scenario{quota: true, change: 0.5}, 2500 / 1.5},             // half the items at 100, half at 50
+		{100, scenario{quota: true, change: 2}, 25 / (0.5/100 + 0.5/200)}, // half at 100, half at 200
+		{100, scenario{quota: true, quotaShare: 0.05}, 5 * 25},            // a twentieth of the quota
+		{100, scenario{quota: true, change: 8}, 25 / (0.5/100 + 0.5/400)}, // half at 100, half bound by concurrency
+		{1000, scenario{quota: true}, 8 / 0.02 * 25},                      // quota above what the concurrency sends
 	} {
 		cfg.quota = tt.quota
 		if got := tt.sc.ideal(cfg, 25); math.Abs(got-tt.want) > 1e-9 {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go/encoding/cbor"
 
 	"github.com/batchkit/batchkit/batch"
 )
@@ -104,6 +105,20 @@ func isThrottle(resp *http.Response) bool {
 	}{io.MultiReader(bytes.NewReader(body), rest), rest}
 	if err != nil {
 		return false
+	}
+	if resp.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" {
+		// AppStream's current client speaks Smithy RPC v2 CBOR, whose error
+		// documents carry __type in a CBOR map.
+		v, err := cbor.Decode(body)
+		if err != nil {
+			return false
+		}
+		m, ok := v.(cbor.Map)
+		if !ok {
+			return false
+		}
+		t, ok := m["__type"].(cbor.String)
+		return ok && throttleCodes[errorCode(string(t))]
 	}
 	var e struct {
 		Type string `json:"__type"`

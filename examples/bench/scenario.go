@@ -12,10 +12,12 @@ type scenario struct {
 	name string
 	// items is the default number of items (runner and errgroup).
 	items int
-	// quota uses the configured quota.
-	quota bool
-	// halve halves the quota once half of the items have their fate.
-	halve bool
+	// quota uses the configured quota, times quotaShare when that is set.
+	quota      bool
+	quotaShare float64
+	// change multiplies the quota once half of the items have their fate;
+	// zero leaves it.
+	change float64
 	// itemFailureRate is the share of items answered with a retryable error
 	// inside a 200.
 	itemFailureRate float64
@@ -29,7 +31,11 @@ type scenario struct {
 var scenarios = []scenario{
 	{name: "no-quota", items: 60000},
 	{name: "quota", items: 20000, quota: true},
-	{name: "quota-halves", items: 20000, quota: true, halve: true},
+	{name: "quota-halves", items: 20000, quota: true, change: 0.5},
+	{name: "quota-doubles", items: 30000, quota: true, change: 2},
+	// A twentieth of the quota, 5 calls/s by default: below what one call
+	// in flight sends (50 calls/s at 20 ms).
+	{name: "quota-low", items: 5000, quota: true, quotaShare: 0.05},
 	{name: "item-failures", items: 60000, itemFailureRate: 0.02},
 	{name: "poison", items: 40000, poisonRate: 0.005},
 }
@@ -63,20 +69,29 @@ func idealCalls(concurrency int, latency time.Duration, quota float64) float64 {
 	return c
 }
 
+// quotaOf returns the scenario's starting quota in calls per second; 0 is
+// none.
+func (sc scenario) quotaOf(cfg *config) float64 {
+	switch {
+	case !sc.quota:
+		return 0
+	case sc.quotaShare > 0:
+		return cfg.quota * sc.quotaShare
+	}
+	return cfg.quota
+}
+
 // ideal returns the ideal items per second of the scenario: the ideal call
-// rate times the items per call. When the quota halves after half of the
+// rate times the items per call. When the quota changes after half of the
 // items, the ideal spends half of the items at each rate.
 func (sc scenario) ideal(cfg *config, perCall int) float64 {
-	q := 0.0
-	if sc.quota {
-		q = cfg.quota
-	}
+	q := sc.quotaOf(cfg)
 	full := idealCalls(cfg.concurrency, cfg.latency, q)
-	if !sc.halve || q == 0 {
+	if sc.change == 0 || q == 0 {
 		return full * float64(perCall)
 	}
-	half := idealCalls(cfg.concurrency, cfg.latency, q/2)
-	return float64(perCall) / (0.5/full + 0.5/half)
+	after := idealCalls(cfg.concurrency, cfg.latency, q*sc.change)
+	return float64(perCall) / (0.5/full + 0.5/after)
 }
 
 // poisonIndexes picks round(rate × n) distinct items, at least one when
