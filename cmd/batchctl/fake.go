@@ -119,7 +119,7 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 	fs.Int64Var(&f.Seed, "seed", 1, "seed of the fault draws")
 	fs.StringVar(&envOut, "env-file", "", "also write the exports to `FILE`, complete once the kits listen")
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, fakeAbout)
+		io.WriteString(e.stderr, fakeAbout)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -151,7 +151,7 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 	defer k.close()
 	for _, st := range states {
 		name, path, _ := strings.Cut(st, "=")
-		var seed func(*kits, string) (int, error)
+		var seed func(*kits, string) (seedReport, error)
 		for _, c := range cmds {
 			if c.name == name {
 				seed = c.seed
@@ -160,12 +160,15 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 		if seed == nil {
 			return usage("--state %s: unknown command %q", st, name)
 		}
-		n, err := seed(k, path)
+		rep, err := seed(k, path)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "batchctl fake: --state %s: %v\n", st, err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stderr, "batchctl fake: seeded the kits with what the %s of %s need\n", plural(int64(n), "item"), path)
+		fmt.Fprintf(e.stderr, "batchctl fake: seeded the kits with what the %s of %s need\n", plural(int64(rep.seeded), "item"), path)
+		if len(rep.unseeded) > 0 {
+			fmt.Fprintf(e.stderr, "batchctl fake: --state %s: %s not seeded %s: line %d: %s\n", st, plural(int64(len(rep.unseeded)), "item"), linesList(rep.unseeded), rep.unseeded[0], rep.why)
+		}
 	}
 
 	lines := append([]string{"# batchctl fake: test kits on loopback ports; stop them with Ctrl-C"}, k.exports()...)
@@ -190,28 +193,44 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 	return exitOK
 }
 
+// seedReport is what seeding from a job file did.
+type seedReport struct {
+	seeded int
+	// unseeded are the lines of the items that could not be seeded, and
+	// why the first of them could not.
+	unseeded []int
+	why      string
+}
+
 // seedFile reads the items of a job file and seeds the kits with what each
 // valid item needs. Malformed lines are skipped: the rehearsal reports them.
-func seedFile[T, R any](s *spec[T, R], k *kits, path string) (int, error) {
+func seedFile[T, R any](s *spec[T, R], k *kits, path string) (seedReport, error) {
+	var rep seedReport
 	format, err := inputFormat(path, "")
 	if err != nil {
-		return 0, err
+		return rep, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return rep, err
 	}
 	defer f.Close()
 	src, err := newSource(f, format, newFieldSet(s.fields))
 	if err != nil {
-		return 0, err
+		return rep, err
 	}
-	n := 0
 	for r := range src.records() {
-		if r.bad == nil {
-			s.seed(k, r.item)
-			n++
+		if r.bad != nil {
+			continue
 		}
+		if err := s.seed(k, r.item); err != nil {
+			if len(rep.unseeded) == 0 {
+				rep.why = err.Error()
+			}
+			rep.unseeded = append(rep.unseeded, r.line)
+			continue
+		}
+		rep.seeded++
 	}
-	return n, src.Err()
+	return rep, src.Err()
 }
