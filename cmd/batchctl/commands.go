@@ -78,6 +78,11 @@ func commands() []command {
 		associateSpec(appstream.Disassociate, "disassociate", "disassociate users from AppStream stacks").command(),
 		updateUsersSpec().command(),
 		createUsersCommand(),
+		deleteUsersSpec().command(),
+		reinviteUsersSpec().command(),
+		suspendUsersSpec().command(),
+		resetDevicesSpec().command(),
+		lookupUnamesSpec().command(),
 		addMembersCommand(),
 	}
 }
