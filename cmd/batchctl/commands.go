@@ -34,8 +34,17 @@ type spec[T, R any] struct {
 	// run; nil when the operation has no keys.
 	describeKey func(item T) string
 	// seed adds to the test kits what item needs to succeed, for
-	// batchctl fake --state.
-	seed func(k *kits, item T)
+	// batchctl fake --state. It returns why it could not, if it could not.
+	seed func(k *kits, item T) error
+	// clientTokens gives the command --client-token-prefix: its operation
+	// takes client tokens.
+	clientTokens bool
+	// result, when not nil, writes what the operator asked for of the
+	// value of an item that succeeded into its outcome line. Only the
+	// outcome file receives it.
+	result func(value R, line *outcomeRecord)
+	// help is a paragraph of the command's help after its columns, or "".
+	help string
 }
 
 // command is a subcommand with its item type erased.
@@ -46,7 +55,7 @@ type command struct {
 	columns string
 	run     func(ctx context.Context, e *env, args []string) int
 	// seed seeds the test kits with what the items of a file need.
-	seed func(k *kits, path string) (int, error)
+	seed func(k *kits, path string) (seedReport, error)
 }
 
 func (s *spec[T, R]) command() command {
@@ -58,7 +67,7 @@ func (s *spec[T, R]) command() command {
 		run: func(ctx context.Context, e *env, args []string) int {
 			return runSpec(ctx, e, s, args)
 		},
-		seed: func(k *kits, path string) (int, error) { return seedFile(s, k, path) },
+		seed: func(k *kits, path string) (seedReport, error) { return seedFile(s, k, path) },
 	}
 }
 
@@ -69,6 +78,11 @@ func commands() []command {
 		associateSpec(appstream.Disassociate, "disassociate", "disassociate users from AppStream stacks").command(),
 		updateUsersSpec().command(),
 		createUsersCommand(),
+		deleteUsersSpec().command(),
+		reinviteUsersSpec().command(),
+		suspendUsersSpec().command(),
+		resetDevicesSpec().command(),
+		lookupUnamesSpec().command(),
 		addMembersCommand(),
 	}
 }
@@ -118,13 +132,14 @@ func associateSpec(op appstream.Operation, name, about string) *spec[appstream.A
 		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[appstream.Association, appstream.Result] {
 			return appstream.New(appstreamsdk.NewFromConfig(cfg, func(c *appstreamsdk.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }), op)
 		},
-		seed: func(k *kits, a appstream.Association) {
+		seed: func(k *kits, a appstream.Association) error {
 			if op == appstream.Disassociate {
 				k.appstream.AddAssociation(appstreamtest.Association{StackName: a.StackName, UserName: a.UserName, AuthenticationType: a.AuthenticationType})
-				return
+				return nil
 			}
 			k.appstream.AddStack(a.StackName)
 			k.appstream.AddUser(a.UserName, a.AuthenticationType)
+			return nil
 		},
 	}
 }
@@ -151,8 +166,9 @@ func updateUsersSpec() *spec[chime.UserUpdate, chime.Result] {
 		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[chime.UserUpdate, chime.Result] {
 			return chime.New(chimesdk.NewFromConfig(cfg, func(c *chimesdk.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }))
 		},
-		seed: func(k *kits, u chime.UserUpdate) {
+		seed: func(k *kits, u chime.UserUpdate) error {
 			k.chime.AddUser(u.AccountId, u.UserId, chimetypes.LicenseBasic)
+			return nil
 		},
 	}
 }

@@ -20,6 +20,16 @@
 //	create-users   AWS Wickr BatchCreateUser
 //	               NetworkId, Username, SecurityGroupIds [, FirstName, LastName,
 //	               InviteCode, InviteCodeTtl, CodeValidation]
+//	delete-users   AWS Wickr BatchDeleteUser
+//	               NetworkId, UserId
+//	reinvite-users AWS Wickr BatchReinviteUser
+//	               NetworkId, UserId
+//	suspend-users  AWS Wickr BatchToggleUserSuspendStatus
+//	               NetworkId, UserId [, Suspend (default true; false reinstates)]
+//	reset-devices  AWS Wickr BatchResetDevicesForUser
+//	               NetworkId, UserId, AppId
+//	lookup-unames  AWS Wickr BatchLookupUserUname
+//	               NetworkId, Uname
 //	add-members    Amazon Chime SDK Messaging BatchCreateChannelMembership
 //	               ChannelArn, ChimeBearer, MemberArn [, Type, SubChannelId]
 //	fake           the test kits on loopback ports, to rehearse a job
@@ -48,8 +58,8 @@
 //   - No value of these operations holds a line break, so a CSV row that
 //     runs over several lines inside quotes fails, naming the lines.
 //   - JSONL values must have their field's JSON type: strings for names,
-//     IDs and enums, true or false for SendEmailNotification and
-//     CodeValidation, a whole number for InviteCodeTtl. A number given for
+//     IDs and enums, true or false for SendEmailNotification,
+//     CodeValidation and Suspend, a whole number for InviteCodeTtl. A number given for
 //     AccountId, or "true" (a string) for a boolean, is an error, never
 //     converted. A key given twice, in any spelling, is an error.
 //   - Values are taken exactly as written and never trimmed: a value with
@@ -85,6 +95,12 @@
 // early still accounts for every row of an input file: rows not read are
 // written as canceled.
 //
+// lookup-unames is run for a result, the user name each uname stands for,
+// and its outcome lines carry it: "username" on the line of each row that
+// succeeded (and on the line of a row resumed, from the resume file). It is
+// written there only, never to standard error, the progress display, the
+// summary or --failed-rows; keep the file as you would the user names.
+//
 // --failed-rows FILE receives the input rows that did not succeed (failed
 // or canceled), exactly as they were written in the input, after the CSV
 // header: fix them and run the file again. It holds input values, and is
@@ -101,10 +117,12 @@
 // input). Skipped items are written to the new outcome file as
 // {"index":N,"status":"Succeeded","attempts":0,"resumed":true}, so the new
 // file again accounts for every item and can itself be resumed from;
-// --output may name the resume file, which is read whole first. For
-// create-users, also pass the same --client-token-prefix to both runs: a
-// call the first run sent whose answer was lost is then recognised by the
-// service instead of creating its users twice.
+// --output may name the resume file, which is read whole first. For the
+// AWS Wickr commands, also pass the same --client-token-prefix to both
+// runs: a call the first run sent whose answer was lost, sent again with
+// the same content, then carries the same token and is recognised by the
+// service instead of creating its users twice (the service documents this
+// for BatchCreateUser and BatchDeleteUser).
 //
 // --dry-run prints the calls a run would make (Runner.Plan: calls per key,
 // the key's fields by name, items that fail validation) and sends nothing;
@@ -143,7 +161,14 @@
 // those variables and the kits' test credentials as shell exports, then
 // serves until interrupted. --state COMMAND=FILE seeds the kits with what
 // the items of a job file need; --latency, --quota, --item-failure-rate,
-// --call-failure-rate, --drop-rate and --malformed-rate add faults.
+// --call-failure-rate, --drop-rate and --malformed-rate add faults. The
+// Wickr kit numbers a network's users 1, 2, 3..., so for the Wickr
+// lifecycle commands --state creates users 1 to the highest user ID a file
+// names (up to 10000), user ID N named fake-user-N, with the devices a
+// reset-devices file names; a lookup-unames file seeds the users fake-user-N
+// whose unames it holds (in the kit, the first 32 hex digits of the SHA-256
+// of the name). batchctl fake prints the users it seeded and counts the
+// rows it could not seed.
 //
 // # Progress, signals and exit status
 //

@@ -22,16 +22,25 @@ type kits struct {
 	chime     *chimetest.Server
 	wickr     *wickrtest.Server
 	messaging *messagingtest.Server
+
+	// wickrUsers holds, per Wickr network, the highest user ID seeded:
+	// users 1 to that ID exist, named fakeUsername(ID). See wickrUser.
+	wickrUsers map[string]int
+	// unames maps the unames of fakeUsername(1) to
+	// fakeUsername(maxFakeUserID) to their user IDs; built when first
+	// needed.
+	unames map[string]int
 }
 
 // startKits starts the kits on loopback ports with one fault plan. Their
 // request logs are discarded: a rehearsal may run for long.
 func startKits(f appstreamtest.Faults) *kits {
 	return &kits{
-		appstream: appstreamtest.NewServer(func(o *appstreamtest.Options) { o.Faults, o.DiscardLog = f, true }),
-		chime:     chimetest.NewServer(func(o *chimetest.Options) { o.Faults, o.DiscardLog = f, true }),
-		wickr:     wickrtest.NewServer(func(o *wickrtest.Options) { o.Faults, o.DiscardLog = f, true }),
-		messaging: messagingtest.NewServer(func(o *messagingtest.Options) { o.Faults, o.DiscardLog = f, true }),
+		appstream:  appstreamtest.NewServer(func(o *appstreamtest.Options) { o.Faults, o.DiscardLog = f, true }),
+		chime:      chimetest.NewServer(func(o *chimetest.Options) { o.Faults, o.DiscardLog = f, true }),
+		wickr:      wickrtest.NewServer(func(o *wickrtest.Options) { o.Faults, o.DiscardLog = f, true }),
+		messaging:  messagingtest.NewServer(func(o *messagingtest.Options) { o.Faults, o.DiscardLog = f, true }),
+		wickrUsers: make(map[string]int),
 	}
 }
 
@@ -97,6 +106,24 @@ batchctl (or any AWS SDK client) talks to the kits instead of AWS:
 The kits start empty: --state seeds them with what a job's items need, so
 a rehearsal of it succeeds (except where faults say otherwise).
 
+The Wickr kit numbers the users of a network 1, 2, 3... in creation order,
+so for the Wickr commands --state creates predictable users: user ID N of a
+network is named fake-user-N, pending (so that reinvite-users succeeds).
+A delete-users, reinvite-users, suspend-users or reset-devices file seeds
+users 1 to its highest user ID of each network (and for reset-devices the
+devices it names); user IDs above 10000 or with leading zeros are not
+seeded, and will be answered as not found. The kit's uname of a user is
+the first 32 hex digits of the SHA-256 of its name, so a lookup-unames
+rehearsal looks up seeded users: a lookup-unames file seeds the users
+fake-user-N whose unames it holds. Such a file, for users 1 to 40 of
+network 12345678:
+
+  { echo NetworkId,Uname; for n in $(seq 40); do
+      printf '12345678,%s\n' "$(printf fake-user-$n | sha256sum | cut -c1-32)"; done; } > unames.csv
+
+batchctl fake says on standard error which Wickr users it seeded, and
+counts the rows it could not seed, with their lines.
+
 Flags:
 `
 
@@ -109,7 +136,7 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 		f      appstreamtest.Faults
 		envOut string
 	)
-	fs.Var(&states, "state", "seed the kits with what the items of `COMMAND=FILE` need (repeatable): stacks and users (associate), associations (disassociate), accounts and users (update-users), networks and security groups (create-users), channels with the bearers as moderators (add-members)")
+	fs.Var(&states, "state", "seed the kits with what the items of `COMMAND=FILE` need (repeatable): stacks and users (associate), associations (disassociate), accounts and users (update-users), networks and security groups (create-users), Wickr users fake-user-N named by user ID (delete-users, reinvite-users, suspend-users) or uname (lookup-unames), with devices (reset-devices), channels with the bearers as moderators (add-members)")
 	fs.DurationVar(&f.Latency, "latency", 0, "add this `DURATION` to every answer")
 	fs.Float64Var(&f.Quota, "quota", 0, "throttle each kit above this many requests per second (0: no quota)")
 	fs.Float64Var(&f.ItemFailureRate, "item-failure-rate", 0, "fail this share of items, retryably, inside 200 answers")
@@ -119,7 +146,7 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 	fs.Int64Var(&f.Seed, "seed", 1, "seed of the fault draws")
 	fs.StringVar(&envOut, "env-file", "", "also write the exports to `FILE`, complete once the kits listen")
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, fakeAbout)
+		io.WriteString(e.stderr, fakeAbout)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -151,7 +178,7 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 	defer k.close()
 	for _, st := range states {
 		name, path, _ := strings.Cut(st, "=")
-		var seed func(*kits, string) (int, error)
+		var seed func(*kits, string) (seedReport, error)
 		for _, c := range cmds {
 			if c.name == name {
 				seed = c.seed
@@ -160,13 +187,17 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 		if seed == nil {
 			return usage("--state %s: unknown command %q", st, name)
 		}
-		n, err := seed(k, path)
+		rep, err := seed(k, path)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "batchctl fake: --state %s: %v\n", st, err)
 			return exitUsage
 		}
-		fmt.Fprintf(e.stderr, "batchctl fake: seeded the kits with what the %s of %s need\n", plural(int64(n), "item"), path)
+		fmt.Fprintf(e.stderr, "batchctl fake: seeded the kits with what the %s of %s need\n", plural(int64(rep.seeded), "item"), path)
+		if len(rep.unseeded) > 0 {
+			fmt.Fprintf(e.stderr, "batchctl fake: --state %s: %s not seeded %s: line %d: %s\n", st, plural(int64(len(rep.unseeded)), "item"), linesList(rep.unseeded), rep.unseeded[0], rep.why)
+		}
 	}
+	k.printWickrUsers(e.stderr)
 
 	lines := append([]string{"# batchctl fake: test kits on loopback ports; stop them with Ctrl-C"}, k.exports()...)
 	text := strings.Join(lines, "\n") + "\n"
@@ -190,28 +221,44 @@ func runFake(ctx context.Context, e *env, args []string, cmds []command) int {
 	return exitOK
 }
 
+// seedReport is what seeding from a job file did.
+type seedReport struct {
+	seeded int
+	// unseeded are the lines of the items that could not be seeded, and
+	// why the first of them could not.
+	unseeded []int
+	why      string
+}
+
 // seedFile reads the items of a job file and seeds the kits with what each
 // valid item needs. Malformed lines are skipped: the rehearsal reports them.
-func seedFile[T, R any](s *spec[T, R], k *kits, path string) (int, error) {
+func seedFile[T, R any](s *spec[T, R], k *kits, path string) (seedReport, error) {
+	var rep seedReport
 	format, err := inputFormat(path, "")
 	if err != nil {
-		return 0, err
+		return rep, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return rep, err
 	}
 	defer f.Close()
 	src, err := newSource(f, format, newFieldSet(s.fields))
 	if err != nil {
-		return 0, err
+		return rep, err
 	}
-	n := 0
 	for r := range src.records() {
-		if r.bad == nil {
-			s.seed(k, r.item)
-			n++
+		if r.bad != nil {
+			continue
 		}
+		if err := s.seed(k, r.item); err != nil {
+			if len(rep.unseeded) == 0 {
+				rep.why = err.Error()
+			}
+			rep.unseeded = append(rep.unseeded, r.line)
+			continue
+		}
+		rep.seeded++
 	}
-	return n, src.Err()
+	return rep, src.Err()
 }

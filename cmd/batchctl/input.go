@@ -54,6 +54,11 @@ type field[T any] struct {
 	// set stores v into item. Its error must not quote v: values may be
 	// sensitive.
 	set func(item *T, v string) error
+	// def, when not empty, is the field's default: every item starts with
+	// set(def), before the values given are stored, so that a field that
+	// is not given (no such CSV column, a JSONL key missing or null) has
+	// it. set must then leave item as it is for an empty CSV value.
+	def string
 }
 
 // normalize folds a column name: case, '_', '-', '.' and spaces do not
@@ -92,13 +97,30 @@ func (fs *fieldSet[T]) lookup(name string) (int, bool) {
 	return i, ok
 }
 
-// names lists the canonical names, required ones first.
+// newItem returns an item holding the fields' defaults.
+func (fs *fieldSet[T]) newItem() T {
+	var item T
+	for _, f := range fs.fields {
+		if f.def != "" {
+			if err := f.set(&item, f.def); err != nil {
+				panic("batchctl: the default of field " + f.name + " is refused: " + err.Error())
+			}
+		}
+	}
+	return item
+}
+
+// names lists the canonical names, required ones first, with the
+// optional ones' defaults.
 func (fs *fieldSet[T]) names() string {
 	var req, opt []string
 	for _, f := range fs.fields {
-		if f.required {
+		switch {
+		case f.required:
 			req = append(req, f.name)
-		} else {
+		case f.def != "":
+			opt = append(opt, f.name+" (default "+f.def+")")
+		default:
 			opt = append(opt, f.name)
 		}
 	}
@@ -337,7 +359,7 @@ func trimBlankLines(raw []byte) []byte {
 }
 
 func (s *csvSource[T]) parse(row []string, line int) (T, *batch.Error) {
-	var item T
+	item := s.fs.newItem()
 	if len(row) != len(s.columns) {
 		return item, malformed(line, "", "the record has %d fields, the header has %d", len(row), len(s.columns))
 	}
@@ -441,7 +463,7 @@ func readLine(r *bufio.Reader, buf []byte) (line []byte, tooLong bool, err error
 // that a key given twice is an error rather than silently overwritten, and
 // each value must have its field's JSON type: nothing is coerced.
 func (s *jsonlSource[T]) parse(text []byte, line int) (T, *batch.Error) {
-	var item T
+	item := s.fs.newItem()
 	if !utf8.Valid(text) {
 		return item, malformed(line, "", "not valid UTF-8")
 	}

@@ -126,10 +126,10 @@ usage: batchctl <command> --input FILE [flags]
 Commands:
 `)
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-13s %s (%s)\n", c.name, c.about, c.service)
-		fmt.Fprintf(w, "  %-13s   columns: %s\n", "", c.columns)
+		fmt.Fprintf(w, "  %-14s %s (%s)\n", c.name, c.about, c.service)
+		fmt.Fprintf(w, "  %-14s   columns: %s\n", "", c.columns)
 	}
-	fmt.Fprintf(w, "  %-13s %s\n", "fake", "serve the test kits on loopback ports, to rehearse a job")
+	fmt.Fprintf(w, "  %-14s %s\n", "fake", "serve the test kits on loopback ports, to rehearse a job")
 	fmt.Fprintf(w, `
 Run 'batchctl <command> -h' for the flags.
 

@@ -38,7 +38,10 @@ func addMembersSpec() *spec[messaging.Membership, messaging.Result] {
 			}},
 			{name: "SubChannelId", set: str(func(m *messaging.Membership) *string { return &m.SubChannelId })},
 		},
-		seed: func(k *kits, m messaging.Membership) { k.messaging.AddChannel(m.ChannelArn, m.ChimeBearer) },
+		seed: func(k *kits, m messaging.Membership) error {
+			k.messaging.AddChannel(m.ChannelArn, m.ChimeBearer)
+			return nil
+		},
 		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[messaging.Membership, messaging.Result] {
 			return messaging.New(messagingapi.NewFromConfig(cfg, func(c *messagingapi.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }))
 		},

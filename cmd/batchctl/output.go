@@ -65,7 +65,10 @@ func (hr *hashingReader) sum() string { return hex.EncodeToString(hr.h.Sum(nil))
 // outcomeRecord is one line of the outcome file: the outcome of one input
 // record. It never holds input values: no user names, first or last names,
 // invite codes, ARNs or IDs, only positions, codes and the library's
-// messages (which leave out whatever the service marks sensitive).
+// messages (which leave out whatever the service marks sensitive). The one
+// value it may hold is the result an operation was run for: the user name
+// a lookup-unames item resolved to (Username), which batchctl writes
+// nowhere else.
 type outcomeRecord struct {
 	// Index is the record's position in the input, from 0, not counting the
 	// CSV header and blank lines. --resume matches on it.
@@ -76,6 +79,12 @@ type outcomeRecord struct {
 	Operation string `json:"operation"`
 	// Status is Succeeded, Failed or Canceled.
 	Status string `json:"status"`
+	// Username is the user name a lookup-unames item resolved to, set when
+	// it succeeded (and on its resumed line, from the resume file). It is
+	// personal data, often an email address, and the result the operator
+	// asked for: the outcome file holds it, and nothing else batchctl
+	// writes does.
+	Username *string `json:"username,omitempty"`
 	// Code is the normalized error code (batch.Code), empty on success.
 	Code string `json:"code,omitempty"`
 	// ServiceCode is the service's own error code, when the service gave one.
@@ -196,7 +205,16 @@ type resumeSet struct {
 	// input is the fingerprint recorded by the file, from its header or
 	// its last line; nil when it has none.
 	input *fingerprint
-	done  map[int]struct{}
+	// done holds, for each index that succeeded, the result its line
+	// carried (a lookup-unames user name), written again on its resumed
+	// line so that resuming into the same file loses none.
+	done map[int]resumedResult
+}
+
+// resumedResult is what the line of an item that succeeded carried besides
+// its status.
+type resumedResult struct {
+	username *string
 }
 
 func (rs *resumeSet) has(index int) bool {
@@ -207,11 +225,19 @@ func (rs *resumeSet) has(index int) bool {
 	return ok
 }
 
+// result returns what the line of index carried.
+func (rs *resumeSet) result(index int) resumedResult {
+	if rs == nil {
+		return resumedResult{}
+	}
+	return rs.done[index]
+}
+
 // readResume reads an outcome file written by batchctl: its header, and the
 // indexes whose status is Succeeded. A last line without a newline that
 // does not parse is ignored: it is what a killed run leaves behind.
 func readResume(r io.Reader) (*resumeSet, error) {
-	rs := &resumeSet{done: make(map[int]struct{})}
+	rs := &resumeSet{done: make(map[int]resumedResult)}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var buf []byte
 	seenHeader := false
@@ -229,8 +255,9 @@ func readResume(r io.Reader) (*resumeSet, error) {
 		if len(text) > 0 {
 			var rec struct {
 				outcomeHeader
-				Index  *int   `json:"index"`
-				Status string `json:"status"`
+				Index    *int    `json:"index"`
+				Status   string  `json:"status"`
+				Username *string `json:"username"`
 			}
 			err := json.Unmarshal(text, &rec)
 			switch {
@@ -252,7 +279,7 @@ func readResume(r io.Reader) (*resumeSet, error) {
 					return nil, fmt.Errorf("line %d is not an outcome record (want {\"index\":N,\"status\":...})", line)
 				}
 				if rec.Status == batch.StatusSucceeded.String() {
-					rs.done[*rec.Index] = struct{}{}
+					rs.done[*rec.Index] = resumedResult{username: rec.Username}
 				}
 			case rec.InputRows != nil && rec.InputSHA256 != "":
 				// The last line of a run that read standard input.

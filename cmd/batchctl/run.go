@@ -50,7 +50,8 @@ type options struct {
 	profile     string
 	progress    string
 
-	// clientTokenPrefix is create-users only.
+	// clientTokenPrefix is for the commands whose operation takes client
+	// tokens (spec.clientTokens).
 	clientTokenPrefix string
 }
 
@@ -74,12 +75,16 @@ func (s *spec[T, R]) flagSet(e *env, o *options) *flag.FlagSet {
 	fs.StringVar(&o.region, "region", "", "AWS `REGION` (default from AWS_REGION or the profile; us-east-1 with --endpoint)")
 	fs.StringVar(&o.profile, "profile", "", "use `NAME` from the shared config and credentials files (default AWS_PROFILE, or default)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress display: auto (a bar on a terminal, lines otherwise), bar, lines or none")
-	if s.name == "create-users" {
+	if s.clientTokens {
 		fs.StringVar(&o.clientTokenPrefix, "client-token-prefix", "", "stable `PREFIX` of the call client tokens, one per job, so that a rerun after a crash reuses them (default random)")
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: batchctl %s --input FILE [flags]\n\n%s (%s).\n\n", s.name, capitalize(s.about), s.service)
-		fmt.Fprintf(e.stderr, "Input columns (CSV header or JSONL keys; case, '_' and '-' do not matter):\n  %s\n\nFlags:\n", newFieldSet(s.fields).names())
+		fmt.Fprintf(e.stderr, "Input columns (CSV header or JSONL keys; case, '_' and '-' do not matter):\n  %s\n\n", newFieldSet(s.fields).names())
+		if s.help != "" {
+			fmt.Fprintf(e.stderr, "%s\n\n", s.help)
+		}
+		fmt.Fprintf(e.stderr, "Flags:\n")
 		fs.PrintDefaults()
 	}
 	return fs
@@ -397,7 +402,8 @@ func (j *job[T, R]) run(ctx, runCtx context.Context, runner *batch.Runner[record
 		recs = skipResumed(recs, j.resumed, func(r record[T]) {
 			j.sum.resumed++
 			j.live.skip()
-			j.out.write(outcomeRecord{Index: r.index, Line: r.line, Operation: j.op, Status: batch.StatusSucceeded.String(), Resumed: true})
+			j.out.write(outcomeRecord{Index: r.index, Line: r.line, Operation: j.op, Status: batch.StatusSucceeded.String(),
+				Username: j.resumed.result(r.index).username, Resumed: true})
 		})
 	}
 	var display *progress.Display
@@ -419,7 +425,7 @@ func (j *job[T, R]) run(ctx, runCtx context.Context, runner *batch.Runner[record
 			runErr = err
 			continue
 		}
-		j.record(out.Item, out.Status, out.Err, out.Attempts)
+		j.record(out.Item, out.Status, out.Err, out.Attempts, &out.Value)
 	}
 	if errors.Is(runErr, batch.ErrNoItems) && j.sum.items() == j.sum.resumed {
 		runErr = nil // nothing to send: an empty input, or every item resumed
@@ -432,7 +438,7 @@ func (j *job[T, R]) run(ctx, runCtx context.Context, runner *batch.Runner[record
 		for r := range j.src.records() {
 			unread++
 			j.record(r, batch.StatusCanceled, &batch.Error{Code: batch.CodeCanceled, Operation: j.op,
-				Message: "not sent: the run ended before this row was read"}, 0)
+				Message: "not sent: the run ended before this row was read"}, 0, nil)
 		}
 	}
 	j.sum.elapsed = time.Since(start)
@@ -514,9 +520,15 @@ func (j *job[T, R]) run(ctx, runCtx context.Context, runner *batch.Runner[record
 	return status
 }
 
-// record counts and writes the outcome of one record.
-func (j *job[T, R]) record(rec record[T], status batch.Status, err *batch.Error, attempts int) {
-	j.out.write(newOutcomeRecord(j.op, rec.index, rec.line, status, err, attempts))
+// record counts and writes the outcome of one record. value, when not nil,
+// is the adapter's result; the spec's result puts what the operator asked
+// for of it in the outcome line of an item that succeeded.
+func (j *job[T, R]) record(rec record[T], status batch.Status, err *batch.Error, attempts int, value *R) {
+	line := newOutcomeRecord(j.op, rec.index, rec.line, status, err, attempts)
+	if status == batch.StatusSucceeded && value != nil && j.s.result != nil {
+		j.s.result(*value, &line)
+	}
+	j.out.write(line)
 	j.live.record(status)
 	switch status {
 	case batch.StatusSucceeded:

@@ -53,11 +53,23 @@ func createUsersSpec() *spec[wickr.NewUser, wickr.Result] {
 				return err
 			}},
 		},
-		seed: func(k *kits, u wickr.NewUser) { k.wickr.AddNetwork(u.NetworkId, u.SecurityGroupIds...) },
+		seed: func(k *kits, u wickr.NewUser) error {
+			k.wickr.AddNetwork(u.NetworkId, u.SecurityGroupIds...)
+			return nil
+		},
+		clientTokens: true,
 		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[wickr.NewUser, wickr.Result] {
-			return wickr.New(wickrapi.NewFromConfig(cfg, func(c *wickrapi.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }), func(wo *wickr.Options) {
-				wo.ClientTokenPrefix = o.clientTokenPrefix
-			})
+			return wickr.New(wickrClient(cfg, o), wickrOptions(o))
 		},
 	}
+}
+
+// wickrClient returns the Wickr Admin API client of a run.
+func wickrClient(cfg aws.Config, o *options) *wickrapi.Client {
+	return wickrapi.NewFromConfig(cfg, func(c *wickrapi.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) })
+}
+
+// wickrOptions applies the flags to a Wickr adapter's options.
+func wickrOptions(o *options) func(*wickr.Options) {
+	return func(wo *wickr.Options) { wo.ClientTokenPrefix = o.clientTokenPrefix }
 }
