@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 
-	"golang.org/x/time/rate"
-
 	"github.com/batchkit/batchkit/batch"
 )
 
@@ -12,12 +10,8 @@ import (
 // their input position and line, and malformed lines ride along as records
 // that fail validation: the engine then reports them as InvalidInput
 // outcomes like any invalid item, and every record gets exactly one outcome.
-//
-// ceiling, when not nil, paces the calls to --max-rate: batch.Options has
-// no ceiling of its own yet (see setBatchOptions).
 type recordAdapter[T, R any] struct {
-	inner   batch.Adapter[T, R]
-	ceiling *rate.Limiter
+	inner batch.Adapter[T, R]
 }
 
 var _ batch.Adapter[record[struct{}], struct{}] = recordAdapter[struct{}, struct{}]{}
@@ -38,11 +32,6 @@ func (a recordAdapter[T, R]) Validate(rec record[T]) error {
 }
 
 func (a recordAdapter[T, R]) Call(ctx context.Context, key string, recs []record[T]) ([]batch.Result[R], error) {
-	if a.ceiling != nil {
-		if err := a.ceiling.Wait(ctx); err != nil {
-			return nil, err
-		}
-	}
 	items := make([]T, len(recs))
 	for i := range recs {
 		items[i] = recs[i].item

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
+
 	//lint:ignore SA1019 the legacy Amazon Chime API, deprecated with its end of support, is what update-users calls.
 	chimesdk "github.com/aws/aws-sdk-go-v2/service/chime"
 	chimetypes "github.com/aws/aws-sdk-go-v2/service/chime/types"

@@ -298,15 +298,15 @@ func TestSetBatchOptions(t *testing.T) {
 	}{
 		{options{}, 0, false, 0},
 		{options{rate: 5}, 5, false, 0},
-		{options{maxRate: 20}, 20, false, 20},
+		{options{maxRate: 20}, 0, false, 20},
 		{options{rate: 5, maxRate: 20}, 5, false, 20},
 		{options{maxRate: 20, fixedRate: true}, 20, true, 20},
 	} {
 		var bo batch.Options
-		ceiling := setBatchOptions(&bo, &tc.o)
+		setBatchOptions(&bo, &tc.o)
 		assert.Equal(t, tc.rate, bo.Rate, "%+v: Rate", tc.o)
 		assert.Equal(t, tc.fixed, bo.FixedRate, "%+v: FixedRate", tc.o)
-		assert.Equal(t, tc.ceiling, ceiling, "%+v: ceiling", tc.o)
+		assert.Equal(t, tc.ceiling, bo.MaxRate, "%+v: MaxRate", tc.o)
 	}
 	var bo batch.Options
 	setBatchOptions(&bo, &options{concurrency: 3, maxAttempts: 2})

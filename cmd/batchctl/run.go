@@ -16,7 +16,6 @@ import (
 	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"golang.org/x/time/rate"
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/progress"
@@ -130,21 +129,19 @@ func (o *options) check() error {
 	return nil
 }
 
-// setBatchOptions applies the flags to the engine's options. It returns the
-// ceiling of the send rate in calls per second that batchctl must enforce
-// itself, 0 for none: batch.Options has no such ceiling yet, so recordAdapter
-// paces calls to it, while the engine starts at it (and keeps to it with
-// --fixed-rate).
-func setBatchOptions(bo *batch.Options, o *options) (ceiling float64) {
+// setBatchOptions applies the flags to the engine's options: --max-rate is
+// the send rate's ceiling (batch.Options.MaxRate), and with --fixed-rate
+// and no --rate the rate it keeps to.
+func setBatchOptions(bo *batch.Options, o *options) {
 	bo.MaxInFlight = o.concurrency
 	bo.MaxAttempts = o.maxAttempts
 	bo.RetryBudget = o.retryBudget
 	bo.Rate = o.rate
 	bo.FixedRate = o.fixedRate
-	if o.maxRate > 0 && (bo.Rate == 0 || o.fixedRate) {
+	bo.MaxRate = o.maxRate
+	if o.maxRate > 0 && o.fixedRate && bo.Rate == 0 {
 		bo.Rate = o.maxRate
 	}
-	return o.maxRate
 }
 
 func capitalize(s string) string {
@@ -237,11 +234,8 @@ func runSpec[T, R any](ctx context.Context, e *env, s *spec[T, R], args []string
 		return fail(err)
 	}
 	var bo batch.Options
-	ceiling := setBatchOptions(&bo, o)
+	setBatchOptions(&bo, o)
 	ad := recordAdapter[T, R]{inner: s.newAdapter(cfg, o)}
-	if ceiling > 0 {
-		ad.ceiling = rate.NewLimiter(rate.Limit(ceiling), 1)
-	}
 	j.op = ad.Operation()
 	j.live = &counters{}
 	if j.in != nil {
