@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/wire"
@@ -40,6 +41,7 @@ func (a *Adapter) Call(ctx context.Context, _ string, items []Association) ([]ba
 
 	var (
 		errs []appstreamtypes.UserStackAssociationError
+		md   middleware.Metadata
 		err  error
 	)
 	switch a.op {
@@ -50,7 +52,7 @@ func (a *Adapter) Call(ctx context.Context, _ string, items []Association) ([]ba
 			err = errNoOutput
 		}
 		if err == nil {
-			errs = out.Errors
+			errs, md = out.Errors, out.ResultMetadata
 		}
 	case Disassociate:
 		var out *appstreamsdk.BatchDisassociateUserStackOutput
@@ -59,13 +61,15 @@ func (a *Adapter) Call(ctx context.Context, _ string, items []Association) ([]ba
 			err = errNoOutput
 		}
 		if err == nil {
-			errs = out.Errors
+			errs, md = out.Errors, out.ResultMetadata
 		}
 	}
 	if err != nil {
 		return nil, &callError{err: err, items: items}
 	}
-	return a.mapAnswer(items, errs), nil
+	res := a.mapAnswer(items, errs)
+	wire.StampRequestID(res, md)
+	return res, nil
 }
 
 // errNoOutput is returned by Call when the client returned neither an output

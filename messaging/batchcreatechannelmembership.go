@@ -231,7 +231,11 @@ func (a *Adapter) Call(ctx context.Context, key string, items []Membership) ([]b
 	if err != nil {
 		return nil, err
 	}
-	return matchAnswer(first, items, out), nil
+	res := matchAnswer(first, items, out)
+	if out != nil {
+		wire.StampRequestID(res, out.ResultMetadata)
+	}
+	return res, nil
 }
 
 // matchAnswer turns an answer into one result per item; see the package

@@ -89,7 +89,7 @@ func ExampleAdapter_Runner() {
 	}
 	// Output:
 	// 0 Succeeded alice arn:aws:chime:us-east-1:111122223333:app-instance/ai-1/user/alice
-	// 1 Failed batch: BatchCreateChannelMembership: invalid input (BadRequest): only AppInstanceUsers and AppInstanceBots of the channel's app instance can be added
+	// 1 Failed batch: BatchCreateChannelMembership: invalid input (BadRequest): only AppInstanceUsers and AppInstanceBots of the channel's app instance can be added (request id 00000000-0000-4000-8000-000000000001)
 }
 
 // ExampleNew lowers the number of members per call and shows the plan a

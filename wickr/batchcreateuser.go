@@ -219,6 +219,9 @@ func (a *Adapter) Call(ctx context.Context, key string, items []NewUser) ([]batc
 	// no longer matters for tokens: users retried after an answer go in a
 	// new call, which gets a new token.
 	res, _ := a.attribute(key, items, out)
+	if out != nil {
+		wire.StampRequestID(res, out.ResultMetadata)
+	}
 	return res, nil
 }
 

@@ -52,7 +52,8 @@ func ExampleAdapter_Runner() {
 	srv.AddNetwork("87654321", "sg-1")
 	srv.AddUser("12345678", "mallory@example.com", "sg-1")
 
-	r, err := wickr.New(srv.Client()).Runner(func(o *batch.Options) { o.MaxInFlight = 4 })
+	// One call at a time, so the request IDs below come in a fixed order.
+	r, err := wickr.New(srv.Client()).Runner(func(o *batch.Options) { o.MaxInFlight = 1 })
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -71,8 +72,8 @@ func ExampleAdapter_Runner() {
 	}
 	// Output:
 	// 0 alice@example.com Succeeded <nil>
-	// 1 mallory@example.com Failed batch: BatchCreateUser: conflict in field Username: User already exists
-	// 2 trent@example.com Failed batch: BatchCreateUser: invalid input in field SecurityGroupIds: Security group not found
+	// 1 mallory@example.com Failed batch: BatchCreateUser: conflict in field Username: User already exists (request id 00000000-0000-4000-8000-000000000001)
+	// 2 trent@example.com Failed batch: BatchCreateUser: invalid input in field SecurityGroupIds: Security group not found (request id 00000000-0000-4000-8000-000000000002)
 }
 
 // ExampleNew lowers the number of users per call and shows the plan a run
