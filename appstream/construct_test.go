@@ -75,6 +75,6 @@ func TestNewRunnerOptions(t *testing.T) {
 }
 
 func TestMaxAssociationsPerCallIsMaxItemsPerCall(t *testing.T) {
-	assert.Equal(t, appstream.MaxItemsPerCall, appstream.MaxAssociationsPerCall) //nolint:staticcheck // the deprecated name must keep its value
+	assert.Equal(t, appstream.MaxItemsPerCall, appstream.MaxAssociationsPerCall)
 	assert.Equal(t, appstream.MaxItemsPerCall, appstream.New(nil, appstream.Associate).MaxItems())
 }
