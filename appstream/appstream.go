@@ -2,6 +2,7 @@ package appstream
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -12,12 +13,18 @@ import (
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 )
 
-// MaxAssociationsPerCall is the service's limit on associations in one
+// MaxItemsPerCall is the service's limit on associations in one
 // BatchAssociateUserStack or BatchDisassociateUserStack call, and the default
 // of [Options.MaxItemsPerCall].
-const MaxAssociationsPerCall = 25
+const MaxItemsPerCall = 25
+
+// MaxAssociationsPerCall is the former name of [MaxItemsPerCall].
+//
+// Deprecated: use MaxItemsPerCall, the name every adapter package uses.
+const MaxAssociationsPerCall = MaxItemsPerCall
 
 // MaxUserNameLength is the longest UserName the service accepts, in
 // characters (runes).
@@ -70,11 +77,19 @@ type Association struct {
 // return nothing per item, so it is empty.
 type Result struct{}
 
-// Options configures an [Adapter]. Every field's zero value selects the
-// documented default.
+// Options configures an [Adapter], and with its embedded [batch.Options]
+// the Runner of [NewRunner] and the Batcher of [NewBatcher]. Every field's
+// zero value selects the documented default. [New] and the Adapter's
+// Runner and Batcher methods ignore the embedded batch.Options.
 type Options struct {
-	// MaxItemsPerCall is the most associations sent in one call. Zero, or a
-	// value above MaxAssociationsPerCall, means MaxAssociationsPerCall.
+	// Options are the engine's options, used by [NewRunner] and
+	// [NewBatcher]: o.MaxInFlight = 4 sets batch.Options.MaxInFlight. Its
+	// MaxItemsPerCall is shadowed by the field below and ignored.
+	batch.Options
+
+	// MaxItemsPerCall is the most associations sent in one call: the one
+	// limit that counts (it shadows batch.Options.MaxItemsPerCall). Zero,
+	// or a value above [MaxItemsPerCall], means MaxItemsPerCall.
 	MaxItemsPerCall int
 
 	// RetryNotFound is how many more times an association answered with
@@ -123,14 +138,73 @@ func New(client API, op Operation, optFns ...func(*Options)) *Adapter {
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if o.MaxItemsPerCall <= 0 || o.MaxItemsPerCall > MaxAssociationsPerCall {
-		o.MaxItemsPerCall = MaxAssociationsPerCall
+	if o.MaxItemsPerCall <= 0 || o.MaxItemsPerCall > MaxItemsPerCall {
+		o.MaxItemsPerCall = MaxItemsPerCall
 	}
 	if o.RetryNotFound < 0 {
 		o.RetryNotFound = 0
 	}
 	o.ClientOptions = append([]func(*appstreamsdk.Options){}, o.ClientOptions...)
+	o.Options = batch.Options{} // the engine's, not the Adapter's
 	return &Adapter{client: client, op: op, opts: o}
+}
+
+// NewRunner returns a [batch.Runner] that runs op through client, built in
+// one step from one [Options]: the adapter's fields configure the
+// [Adapter], the embedded batch.Options the engine. Option functions are
+// applied in order to a zero Options, which is then copied.
+//
+// Unlike [New], NewRunner checks its arguments: a nil client (including a
+// typed nil such as a nil *appstreamsdk.Client) or an op other than
+// [Associate] and [Disassociate] is an error naming the argument, and so
+// is any invalid engine option (see [batch.New]).
+func NewRunner(client API, op Operation, optFns ...func(*Options)) (*batch.Runner[Association, Result], error) {
+	a, bo, err := build("NewRunner", client, op, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.New[Association, Result](a, bo)
+	return r, named("NewRunner", err)
+}
+
+// NewBatcher returns a [batch.Batcher] that takes associations one at a
+// time and runs them through client with op. It is configured and checks
+// its arguments as [NewRunner] does. Close it when done.
+func NewBatcher(client API, op Operation, optFns ...func(*Options)) (*batch.Batcher[Association, Result], error) {
+	a, bo, err := build("NewBatcher", client, op, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.NewBatcher[Association, Result](a, bo)
+	return r, named("NewBatcher", err)
+}
+
+// named prefixes err, an error of the engine's constructor, with the
+// package and fn, the constructor called.
+func named(fn string, err error) error {
+	if err != nil {
+		return fmt.Errorf("appstream: %s: %w", fn, err)
+	}
+	return nil
+}
+
+// build checks the arguments of NewRunner and NewBatcher (named fn in
+// errors) and returns the Adapter and the engine's options.
+func build(fn string, client API, op Operation, optFns []func(*Options)) (*Adapter, func(*batch.Options), error) {
+	if wire.NoClient(client) {
+		return nil, nil, fmt.Errorf("appstream: %s: client is nil", fn)
+	}
+	if !op.valid() {
+		return nil, nil, fmt.Errorf("appstream: %s: op %q is not an operation: use appstream.Associate or appstream.Disassociate", fn, truncate(string(op), 64))
+	}
+	var o Options
+	for _, f := range optFns {
+		f(&o)
+	}
+	engine := o.Options
+	engine.MaxItemsPerCall = 0 // shadowed by Options.MaxItemsPerCall
+	a := New(client, op, func(p *Options) { *p = o })
+	return a, func(b *batch.Options) { *b = engine }, nil
 }
 
 // Runner returns a [batch.Runner] for the adapter, configured by optFns.

@@ -32,7 +32,7 @@ func TestConformance(t *testing.T) {
 func conformanceHarness(op appstream.Operation) conformance.Harness[appstream.Association, appstream.Result] {
 	const auth = appstreamtypes.AuthenticationTypeUserpool
 	return conformance.Harness[appstream.Association, appstream.Result]{
-		MaxItems:       appstream.MaxAssociationsPerCall,
+		MaxItems:       appstream.MaxItemsPerCall,
 		ItemFaultCodes: []batch.Code{batch.CodeInternal}, // INTERNAL_ERROR entries
 		Invalid: []conformance.Invalid[appstream.Association]{
 			{Item: appstream.Association{UserName: "a@example.com", AuthenticationType: auth}, Field: "StackName"},

@@ -3,20 +3,39 @@
 // BatchDisassociateUserStack with the [batch] engine.
 //
 // It wraps the official client, github.com/aws/aws-sdk-go-v2/service/appstream,
-// through the narrow [API] interface. [New] builds an [Adapter] for one
-// [Operation] ([Associate] or [Disassociate]); [Adapter.Runner] returns the
-// [batch.Runner] that does the work:
+// through the narrow [API] interface. [NewRunner] returns the [batch.Runner]
+// that runs one [Operation] ([Associate] or [Disassociate]):
 //
 //	client := appstreamsdk.NewFromConfig(cfg)
-//	runner, err := appstream.New(client, appstream.Associate).Runner()
+//	runner, err := appstream.NewRunner(client, appstream.Associate, func(o *appstream.Options) {
+//		o.MaxInFlight = 4 // an engine option, next to the adapter's
+//	})
 //	report, err := runner.Run(ctx, associations)
+//
+// # Construction
+//
+// Every adapter package (appstream, chime, messaging, wickr) has the same
+// constructors, in the style of the SDK clients:
+//
+//   - New(client, op, optFns...) returns the [Adapter]; it never fails, and Plan and Validate
+//     work without a client.
+//   - NewRunner(client, op, optFns...) returns the [batch.Runner] and
+//     NewBatcher the [batch.Batcher], in one step from one [Options], whose
+//     embedded [batch.Options] configure the engine. They return an error
+//     naming the argument for a nil client (a typed nil too) or an op other
+//     than Associate and Disassociate, and the engine's error
+//     for an invalid engine option.
+//
+// The adapter's own Options.MaxItemsPerCall is the per-call limit that
+// counts: it shadows the embedded batch.Options.MaxItemsPerCall, which is
+// ignored.
 //
 // The package appstreamtest provides an in-memory AppStream that speaks the
 // service's wire protocols, for tests.
 //
 // # Calls and identity
 //
-// A call carries at most 25 associations ([MaxAssociationsPerCall]); any
+// A call carries at most 25 associations ([MaxItemsPerCall]); any
 // associations may share a call. An association is identified by its exact,
 // case-sensitive (StackName, UserName, AuthenticationType), the members the
 // service echoes when it reports an association as failed; two associations

@@ -145,3 +145,36 @@ func ExampleAdapter_Classify() {
 	// item 2: InvalidInput (InvalidParameterCombinationException)
 	// 3 succeeded
 }
+
+// ExampleNewRunner builds a Runner in one step from one Options value: the
+// adapter's fields and the engine's (embedded batch.Options) side by side.
+// NewRunner checks its arguments.
+func ExampleNewRunner() {
+	srv := appstreamtest.NewServer()
+	defer srv.Close()
+	srv.AddStack("Sales")
+	srv.AddUser("jane@example.com", appstreamtypes.AuthenticationTypeUserpool)
+	srv.AddUser("li@example.com", appstreamtypes.AuthenticationTypeUserpool)
+
+	runner, err := appstream.NewRunner(srv.Client(), appstream.Associate, func(o *appstream.Options) {
+		o.MaxItemsPerCall = 1 // the adapter's limit: one association per call
+		o.MaxInFlight = 2     // the engine's
+	})
+	if err != nil {
+		panic(err)
+	}
+	report, err := runner.Run(context.Background(), []appstream.Association{
+		{StackName: "Sales", UserName: "jane@example.com", AuthenticationType: appstreamtypes.AuthenticationTypeUserpool},
+		{StackName: "Sales", UserName: "li@example.com", AuthenticationType: appstreamtypes.AuthenticationTypeUserpool},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("succeeded:", report.Succeeded, "calls:", report.Stats.Calls)
+
+	_, err = appstream.NewRunner(nil, appstream.Associate)
+	fmt.Println(err)
+	// Output:
+	// succeeded: 2 calls: 2
+	// appstream: NewRunner: client is nil
+}

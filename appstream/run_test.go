@@ -352,7 +352,7 @@ func TestMalformedBodiesMixed(t *testing.T) {
 			t.Fatalf("item %d succeeded but is not associated", o.Index)
 		}
 	}
-	if rep.ByCode[batch.CodeUnmatched] > malformed*appstream.MaxAssociationsPerCall {
+	if rep.ByCode[batch.CodeUnmatched] > malformed*appstream.MaxItemsPerCall {
 		t.Fatalf("unmatched %d exceeds the items of %d malformed calls", rep.ByCode[batch.CodeUnmatched], malformed)
 	}
 }

@@ -2,11 +2,13 @@ package chime
 
 import (
 	"context"
+	"fmt"
 
 	//lint:ignore SA1019 the legacy Amazon Chime API, deprecated with its end of support, is what this package wraps.
 	chimesdk "github.com/aws/aws-sdk-go-v2/service/chime"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 )
 
 // Limits and names of the wrapped operation.
@@ -27,9 +29,18 @@ type API interface {
 
 var _ API = (*chimesdk.Client)(nil)
 
-// Options configures an [Adapter]. The zero value selects every default.
+// Options configures an [Adapter], and with its embedded [batch.Options]
+// the Runner of [NewRunner] and the Batcher of [NewBatcher]. The zero value
+// selects every default. [New] and the Adapter's Runner and Batcher
+// methods ignore the embedded batch.Options.
 type Options struct {
-	// MaxItemsPerCall is the most users per call. Zero, or a value above
+	// Options are the engine's options, used by [NewRunner] and
+	// [NewBatcher]: o.MaxInFlight = 4 sets batch.Options.MaxInFlight. Its
+	// MaxItemsPerCall is shadowed by the field below and ignored.
+	batch.Options
+
+	// MaxItemsPerCall is the most users per call: the one limit that counts
+	// (it shadows batch.Options.MaxItemsPerCall). Zero, or a value above
 	// [MaxItemsPerCall], means [MaxItemsPerCall].
 	MaxItemsPerCall int
 
@@ -87,6 +98,60 @@ func New(client API, optFns ...func(*Options)) *Adapter {
 		a.codes = append(a.codes, c)
 	}
 	return a
+}
+
+// NewRunner returns a [batch.Runner] that runs items through client, built
+// in one step from one [Options]: the adapter's fields configure the
+// [Adapter], the embedded batch.Options the engine. Option functions are
+// applied in order to a zero Options, which is then copied.
+//
+// Unlike [New], NewRunner checks its arguments: a nil client (including a
+// typed nil such as a nil *chimesdk.Client) is an error naming it, and so is any
+// invalid engine option (see [batch.New]).
+func NewRunner(client API, optFns ...func(*Options)) (*batch.Runner[UserUpdate, Result], error) {
+	a, bo, err := build("NewRunner", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.New[UserUpdate, Result](a, bo)
+	return r, named("NewRunner", err)
+}
+
+// NewBatcher returns a [batch.Batcher] that takes user updates one at a time
+// and runs them through client. It is configured and checks its arguments
+// as [NewRunner] does. Close it when done.
+func NewBatcher(client API, optFns ...func(*Options)) (*batch.Batcher[UserUpdate, Result], error) {
+	a, bo, err := build("NewBatcher", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.NewBatcher[UserUpdate, Result](a, bo)
+	return r, named("NewBatcher", err)
+}
+
+// named prefixes err, an error of the engine's constructor, with the
+// package and fn, the constructor called.
+func named(fn string, err error) error {
+	if err != nil {
+		return fmt.Errorf("chime: %s: %w", fn, err)
+	}
+	return nil
+}
+
+// build checks the arguments of NewRunner and NewBatcher (named fn in
+// errors) and returns the Adapter and the engine's options.
+func build(fn string, client API, optFns []func(*Options)) (*Adapter, func(*batch.Options), error) {
+	if wire.NoClient(client) {
+		return nil, nil, fmt.Errorf("chime: %s: client is nil", fn)
+	}
+	var o Options
+	for _, f := range optFns {
+		f(&o)
+	}
+	engine := o.Options
+	engine.MaxItemsPerCall = 0 // shadowed by Options.MaxItemsPerCall
+	a := New(client, func(p *Options) { *p = o })
+	return a, func(b *batch.Options) { *b = engine }, nil
 }
 
 // Runner returns a [batch.Runner] that runs items through a. It is

@@ -6,6 +6,23 @@
 // messaging package covers their batch operation. This package is for
 // accounts that can still call the legacy API.
 //
+// # Construction
+//
+// Every adapter package (appstream, chime, messaging, wickr) has the same
+// constructors, in the style of the SDK clients:
+//
+//   - New(client, optFns...) returns the [Adapter]; it never fails, and Plan and Validate
+//     work without a client.
+//   - NewRunner(client, optFns...) returns the [batch.Runner] and
+//     NewBatcher the [batch.Batcher], in one step from one [Options], whose
+//     embedded [batch.Options] configure the engine. They return an error
+//     naming the argument for a nil client (a typed nil too), and the engine's error
+//     for an invalid engine option.
+//
+// The adapter's own Options.MaxItemsPerCall is the per-call limit that
+// counts: it shadows the embedded batch.Options.MaxItemsPerCall, which is
+// ignored.
+//
 // # What it wraps
 //
 // The adapter calls BatchUpdateUser of the official client,

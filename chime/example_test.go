@@ -145,3 +145,37 @@ func ExampleAdapter_Classify() {
 	// acct-1 alice OK
 	// requests: 2
 }
+
+// ExampleNewRunner builds a Runner in one step from one Options value: the
+// adapter's fields and the engine's (embedded batch.Options) side by side.
+// NewRunner checks its arguments.
+func ExampleNewRunner() {
+	srv := chimetest.NewServer()
+	defer srv.Close()
+	srv.AddUser("acct-1", "alice", chimetypes.LicenseBasic)
+	srv.AddUser("acct-1", "bob", chimetypes.LicenseBasic)
+
+	r, err := chime.NewRunner(srv.Client(), func(o *chime.Options) {
+		o.MaxItemsPerCall = 1 // the adapter's limit: one user per call
+		o.MaxInFlight = 2     // the engine's
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := r.Run(context.Background(), []chime.UserUpdate{
+		{AccountId: "acct-1", UserId: "alice", LicenseType: chimetypes.LicensePro},
+		{AccountId: "acct-1", UserId: "bob", LicenseType: chimetypes.LicensePro},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("succeeded:", rep.Succeeded, "calls:", rep.Stats.Calls)
+
+	_, err = chime.NewRunner(nil)
+	fmt.Println(err)
+	// Output:
+	// succeeded: 2 calls: 2
+	// chime: NewRunner: client is nil
+}

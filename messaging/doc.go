@@ -2,6 +2,23 @@
 // through the BatchCreateChannelMembership operation with the batchkit
 // engine.
 //
+// # Construction
+//
+// Every adapter package (appstream, chime, messaging, wickr) has the same
+// constructors, in the style of the SDK clients:
+//
+//   - New(client, optFns...) returns the [Adapter]; it never fails, and Plan and Validate
+//     work without a client.
+//   - NewRunner(client, optFns...) returns the [batch.Runner] and
+//     NewBatcher the [batch.Batcher], in one step from one [Options], whose
+//     embedded [batch.Options] configure the engine. They return an error
+//     naming the argument for a nil client (a typed nil too), and the engine's error
+//     for an invalid engine option.
+//
+// The adapter's own Options.MaxItemsPerCall is the per-call limit that
+// counts: it shadows the embedded batch.Options.MaxItemsPerCall, which is
+// ignored.
+//
 // # What it wraps
 //
 // The adapter calls BatchCreateChannelMembership of
@@ -11,8 +28,7 @@
 // The client signs with the name "chime" and sends to
 // messaging-chime.{region}.amazonaws.com.
 //
-//	a := messaging.New(messagingapi.NewFromConfig(cfg))
-//	r, err := a.Runner()
+//	r, err := messaging.NewRunner(messagingapi.NewFromConfig(cfg))
 //	rep, err := r.Run(ctx, memberships)
 //
 // Each [Membership] names one member to add and the fields every member of

@@ -225,3 +225,41 @@ func ExampleAdapter_Batcher() {
 	// errors: <nil>
 	// members: 10
 }
+
+// ExampleNewRunner builds a Runner in one step from one Options value: the
+// adapter's fields and the engine's (embedded batch.Options) side by side.
+// NewRunner checks its arguments.
+func ExampleNewRunner() {
+	const (
+		instance = "arn:aws:chime:us-east-1:111122223333:app-instance/ai-1"
+		general  = instance + "/channel/general"
+		admin    = instance + "/user/admin"
+	)
+	srv := messagingtest.NewServer()
+	defer srv.Close()
+	srv.AddChannel(general, admin)
+
+	r, err := messaging.NewRunner(srv.Client(), func(o *messaging.Options) {
+		o.MaxItemsPerCall = 1 // the adapter's limit: one member per call
+		o.MaxInFlight = 2     // the engine's
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := r.Run(context.Background(), []messaging.Membership{
+		{ChannelArn: general, ChimeBearer: admin, MemberArn: instance + "/user/alice"},
+		{ChannelArn: general, ChimeBearer: admin, MemberArn: instance + "/user/bob"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("succeeded:", rep.Succeeded, "calls:", rep.Stats.Calls)
+
+	_, err = messaging.NewRunner(nil)
+	fmt.Println(err)
+	// Output:
+	// succeeded: 2 calls: 2
+	// messaging: NewRunner: client is nil
+}

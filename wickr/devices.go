@@ -93,6 +93,30 @@ func NewResetDevices(client ResetDevicesAPI, optFns ...func(*Options)) *ResetDev
 	return &ResetDevicesAdapter{c: newCore(spec, !wire.NoClient(client), optFns)}
 }
 
+// NewResetDevicesRunner returns a [batch.Runner] that resets devices through client,
+// built in one step from one [Options] and checking its arguments as
+// [NewRunner] does.
+func NewResetDevicesRunner(client ResetDevicesAPI, optFns ...func(*Options)) (*batch.Runner[Device, DeviceResult], error) {
+	o, bo, err := build("NewResetDevicesRunner", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.New[Device, DeviceResult](NewResetDevices(client, o.set), bo)
+	return r, named("NewResetDevicesRunner", err)
+}
+
+// NewResetDevicesBatcher returns a [batch.Batcher] that takes devices one at a
+// time and runs them through client, configured as [NewResetDevicesRunner] is.
+// Close it when done.
+func NewResetDevicesBatcher(client ResetDevicesAPI, optFns ...func(*Options)) (*batch.Batcher[Device, DeviceResult], error) {
+	o, bo, err := build("NewResetDevicesBatcher", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.NewBatcher[Device, DeviceResult](NewResetDevices(client, o.set), bo)
+	return r, named("NewResetDevicesBatcher", err)
+}
+
 // deviceKey is the call key of a Device: the network and the user as the
 // request's path names them, "12345678/42".
 func deviceKey(d Device) string { return d.NetworkId + "/" + d.UserId }

@@ -18,14 +18,25 @@
 //	ResetDevicesAdapter  NewResetDevices   BatchResetDevicesForUser      Device         DeviceResult
 //	LookupAdapter        NewLookup         BatchLookupUserUname          UnameLookup    UnameResult
 //
-// For example:
+// Each constructor New<Op> of the table has two companions, New<Op>Runner
+// and New<Op>Batcher, that return the [batch.Runner] and the
+// [batch.Batcher] in one step: [NewRunner] and [NewBatcher] for
+// BatchCreateUser, [NewDeleteRunner] and [NewDeleteBatcher] for
+// BatchDeleteUser, and so on. For example:
 //
-//	a := wickr.New(wickrapi.NewFromConfig(cfg))
-//	r, err := a.Runner()
+//	r, err := wickr.NewRunner(wickrapi.NewFromConfig(cfg), func(o *wickr.Options) {
+//		o.MaxInFlight = 4 // an engine option, next to the adapter's
+//	})
 //	rep, err := r.Run(ctx, users)
 //
 // All take [Options] and carry at most [MaxItemsPerCall] (50) items per
-// call. The sections up to "Sensitive data" describe BatchCreateUser; "The
+// call. The adapter constructors never fail; the Runner and Batcher
+// constructors return an error naming the argument for a nil client (a
+// typed nil too) or an invalid [Options.ClientTokenPrefix], and the
+// engine's error for an invalid engine option. The embedded
+// [batch.Options] configure the engine; Options.MaxItemsPerCall, the
+// adapter's, is the per-call limit that counts and shadows
+// batch.Options.MaxItemsPerCall, which is ignored. The sections up to "Sensitive data" describe BatchCreateUser; "The
 // user lifecycle" describes the other five.
 //
 // Each [NewUser] names a network and a user to create. Users of one network

@@ -213,3 +213,36 @@ func ExampleOptions() {
 	// succeeded: 25 calls: 3
 	// onboarding-42: 64
 }
+
+// ExampleNewRunner builds a Runner in one step from one Options value: the
+// adapter's fields and the engine's (embedded batch.Options) side by side.
+// NewRunner checks its arguments.
+func ExampleNewRunner() {
+	srv := wickrtest.NewServer()
+	defer srv.Close()
+	srv.AddNetwork("12345678", "sg-staff")
+
+	r, err := wickr.NewRunner(srv.Client(), func(o *wickr.Options) {
+		o.MaxItemsPerCall = 1 // the adapter's limit: one user per call
+		o.MaxInFlight = 2     // the engine's
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := r.Run(context.Background(), []wickr.NewUser{
+		{NetworkId: "12345678", Username: "alice@example.com", SecurityGroupIds: []string{"sg-staff"}},
+		{NetworkId: "12345678", Username: "bob@example.com", SecurityGroupIds: []string{"sg-staff"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("succeeded:", rep.Succeeded, "calls:", rep.Stats.Calls)
+
+	_, err = wickr.NewRunner(nil)
+	fmt.Println(err)
+	// Output:
+	// succeeded: 2 calls: 2
+	// wickr: NewRunner: client is nil
+}

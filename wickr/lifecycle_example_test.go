@@ -181,3 +181,29 @@ func ExampleNewLookup() {
 	// alice@example.com
 	// batch: BatchLookupUserUname: not found in field Uname: Uname not found
 }
+
+// ExampleNewDeleteRunner builds the Runner of a lifecycle operation in one
+// step: New<Operation>Runner takes the client and the Options of
+// New<Operation>, engine options included.
+func ExampleNewDeleteRunner() {
+	srv := wickrtest.NewServer()
+	defer srv.Close()
+	alice := srv.AddUser("12345678", "alice@example.com", "sg-1")
+
+	r, err := wickr.NewDeleteRunner(srv.Client(), func(o *wickr.Options) {
+		o.ClientTokenPrefix = "offboarding-2026-11:" // the adapter's
+		o.MaxAttempts = 3                            // the engine's
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := r.Run(context.Background(), []wickr.UserRef{{NetworkId: "12345678", UserId: alice.UserId}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("succeeded:", rep.Succeeded, "users left:", len(srv.Users("12345678")))
+	// Output:
+	// succeeded: 1 users left: 0
+}

@@ -90,6 +90,30 @@ func NewLookup(client LookupAPI, optFns ...func(*Options)) *LookupAdapter {
 	return &LookupAdapter{c: newCore(spec, !wire.NoClient(client), optFns)}
 }
 
+// NewLookupRunner returns a [batch.Runner] that looks unames up through client,
+// built in one step from one [Options] and checking its arguments as
+// [NewRunner] does.
+func NewLookupRunner(client LookupAPI, optFns ...func(*Options)) (*batch.Runner[UnameLookup, UnameResult], error) {
+	o, bo, err := build("NewLookupRunner", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.New[UnameLookup, UnameResult](NewLookup(client, o.set), bo)
+	return r, named("NewLookupRunner", err)
+}
+
+// NewLookupBatcher returns a [batch.Batcher] that takes unames one at a
+// time and runs them through client, configured as [NewLookupRunner] is.
+// Close it when done.
+func NewLookupBatcher(client LookupAPI, optFns ...func(*Options)) (*batch.Batcher[UnameLookup, UnameResult], error) {
+	o, bo, err := build("NewLookupBatcher", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.NewBatcher[UnameLookup, UnameResult](NewLookup(client, o.set), bo)
+	return r, named("NewLookupBatcher", err)
+}
+
 func validUnameLookup(u UnameLookup) error {
 	if !networkID(u.NetworkId) {
 		return batch.InvalidInput("NetworkId", "NetworkId must be exactly 8 digits, got %q", u.NetworkId)

@@ -175,6 +175,30 @@ func NewDelete(client DeleteAPI, optFns ...func(*Options)) *DeleteAdapter {
 	return &DeleteAdapter{c: newCore(spec, !wire.NoClient(client), optFns)}
 }
 
+// NewDeleteRunner returns a [batch.Runner] that deletes users through client,
+// built in one step from one [Options] and checking its arguments as
+// [NewRunner] does.
+func NewDeleteRunner(client DeleteAPI, optFns ...func(*Options)) (*batch.Runner[UserRef, UserResult], error) {
+	o, bo, err := build("NewDeleteRunner", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.New[UserRef, UserResult](NewDelete(client, o.set), bo)
+	return r, named("NewDeleteRunner", err)
+}
+
+// NewDeleteBatcher returns a [batch.Batcher] that takes user IDs one at a
+// time and runs them through client, configured as [NewDeleteRunner] is.
+// Close it when done.
+func NewDeleteBatcher(client DeleteAPI, optFns ...func(*Options)) (*batch.Batcher[UserRef, UserResult], error) {
+	o, bo, err := build("NewDeleteBatcher", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.NewBatcher[UserRef, UserResult](NewDelete(client, o.set), bo)
+	return r, named("NewDeleteBatcher", err)
+}
+
 // Runner returns a [batch.Runner] that runs items through a. It is
 // shorthand for batch.New(a, optFns...).
 func (a *DeleteAdapter) Runner(optFns ...func(*batch.Options)) (*batch.Runner[UserRef, UserResult], error) {
@@ -264,6 +288,30 @@ func NewReinvite(client ReinviteAPI, optFns ...func(*Options)) *ReinviteAdapter 
 	return &ReinviteAdapter{c: newCore(spec, !wire.NoClient(client), optFns)}
 }
 
+// NewReinviteRunner returns a [batch.Runner] that invites users again through client,
+// built in one step from one [Options] and checking its arguments as
+// [NewRunner] does.
+func NewReinviteRunner(client ReinviteAPI, optFns ...func(*Options)) (*batch.Runner[UserRef, UserResult], error) {
+	o, bo, err := build("NewReinviteRunner", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.New[UserRef, UserResult](NewReinvite(client, o.set), bo)
+	return r, named("NewReinviteRunner", err)
+}
+
+// NewReinviteBatcher returns a [batch.Batcher] that takes user IDs one at a
+// time and runs them through client, configured as [NewReinviteRunner] is.
+// Close it when done.
+func NewReinviteBatcher(client ReinviteAPI, optFns ...func(*Options)) (*batch.Batcher[UserRef, UserResult], error) {
+	o, bo, err := build("NewReinviteBatcher", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.NewBatcher[UserRef, UserResult](NewReinvite(client, o.set), bo)
+	return r, named("NewReinviteBatcher", err)
+}
+
 // Runner returns a [batch.Runner] that runs items through a.
 func (a *ReinviteAdapter) Runner(optFns ...func(*batch.Options)) (*batch.Runner[UserRef, UserResult], error) {
 	return batch.New[UserRef, UserResult](a, optFns...)
@@ -343,6 +391,30 @@ func NewSuspend(client SuspendAPI, optFns ...func(*Options)) *SuspendAdapter {
 		},
 	}
 	return &SuspendAdapter{c: newCore(spec, !wire.NoClient(client), optFns)}
+}
+
+// NewSuspendRunner returns a [batch.Runner] that suspends or reinstates users through client,
+// built in one step from one [Options] and checking its arguments as
+// [NewRunner] does.
+func NewSuspendRunner(client SuspendAPI, optFns ...func(*Options)) (*batch.Runner[SuspendStatus, UserResult], error) {
+	o, bo, err := build("NewSuspendRunner", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.New[SuspendStatus, UserResult](NewSuspend(client, o.set), bo)
+	return r, named("NewSuspendRunner", err)
+}
+
+// NewSuspendBatcher returns a [batch.Batcher] that takes suspend statuses one at a
+// time and runs them through client, configured as [NewSuspendRunner] is.
+// Close it when done.
+func NewSuspendBatcher(client SuspendAPI, optFns ...func(*Options)) (*batch.Batcher[SuspendStatus, UserResult], error) {
+	o, bo, err := build("NewSuspendBatcher", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.NewBatcher[SuspendStatus, UserResult](NewSuspend(client, o.set), bo)
+	return r, named("NewSuspendBatcher", err)
 }
 
 // suspendKey is the call key of a SuspendStatus: the network and the query

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"sync"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/wire"
 	"github.com/batchkit/batchkit/wickr/wickrapi"
 )
 
@@ -41,10 +43,21 @@ var _ API = (*wickrapi.Client)(nil)
 
 // Options configures an [Adapter] and the adapters of the other operations
 // ([NewDelete], [NewReinvite], [NewSuspend], [NewResetDevices],
-// [NewLookup]). The zero value selects every default.
+// [NewLookup]), and with its embedded [batch.Options] the Runners and
+// Batchers of [NewRunner], [NewBatcher] and their lifecycle counterparts
+// (NewDeleteRunner, NewDeleteBatcher, ...). The zero value selects every
+// default. The adapter constructors and the adapters' Runner and Batcher
+// methods ignore the embedded batch.Options.
 type Options struct {
-	// MaxItemsPerCall is the most items per call. Zero, or a value above
-	// [MaxItemsPerCall], means [MaxItemsPerCall].
+	// Options are the engine's options, used by [NewRunner], [NewBatcher]
+	// and their lifecycle counterparts: o.MaxInFlight = 4 sets
+	// batch.Options.MaxInFlight. Its MaxItemsPerCall is shadowed by the
+	// field below and ignored.
+	batch.Options
+
+	// MaxItemsPerCall is the most items per call: the one limit that
+	// counts (it shadows batch.Options.MaxItemsPerCall). Zero, or a value
+	// above [MaxItemsPerCall], means [MaxItemsPerCall].
 	MaxItemsPerCall int
 
 	// ClientTokenPrefix starts every client token the Adapter sends (see
@@ -142,6 +155,72 @@ func randomPrefix() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return hex.EncodeToString(b[:]) + "-"
 }
+
+// NewRunner returns a [batch.Runner] that creates users through client,
+// built in one step from one [Options]: the adapter's fields configure the
+// [Adapter], the embedded batch.Options the engine. Option functions are
+// applied in order to a zero Options, which is then copied.
+//
+// Unlike [New], NewRunner checks its arguments: a nil client (including a
+// typed nil such as a nil *wickrapi.Client) is an error naming it, and so
+// are an invalid [Options.ClientTokenPrefix] and any invalid engine option
+// (see [batch.New]). The lifecycle operations have the same pair of
+// constructors: [NewDeleteRunner], [NewReinviteRunner],
+// [NewSuspendRunner], [NewResetDevicesRunner] and [NewLookupRunner], each
+// with its Batcher.
+func NewRunner(client API, optFns ...func(*Options)) (*batch.Runner[NewUser, Result], error) {
+	o, bo, err := build("NewRunner", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.New[NewUser, Result](New(client, o.set), bo)
+	return r, named("NewRunner", err)
+}
+
+// NewBatcher returns a [batch.Batcher] that takes new users one at a time
+// and creates them through client. It is configured and checks its
+// arguments as [NewRunner] does. Close it when done.
+func NewBatcher(client API, optFns ...func(*Options)) (*batch.Batcher[NewUser, Result], error) {
+	o, bo, err := build("NewBatcher", client, optFns)
+	if err != nil {
+		return nil, err
+	}
+	r, err := batch.NewBatcher[NewUser, Result](New(client, o.set), bo)
+	return r, named("NewBatcher", err)
+}
+
+// named prefixes err, an error of the engine's constructor, with the
+// package and fn, the constructor called.
+func named(fn string, err error) error {
+	if err != nil {
+		return fmt.Errorf("wickr: %s: %w", fn, err)
+	}
+	return nil
+}
+
+// build checks the arguments of the NewXRunner and NewXBatcher functions
+// (named fn in errors), applies optFns to a zero Options and returns it
+// with the engine's options.
+func build(fn string, client any, optFns []func(*Options)) (Options, func(*batch.Options), error) {
+	if wire.NoClient(client) {
+		return Options{}, nil, fmt.Errorf("wickr: %s: client is nil", fn)
+	}
+	var o Options
+	for _, f := range optFns {
+		f(&o)
+	}
+	if o.ClientTokenPrefix != "" {
+		if err := checkPrefix(o.ClientTokenPrefix); err != nil {
+			return Options{}, nil, fmt.Errorf("wickr: %s: %w", fn, err)
+		}
+	}
+	engine := o.Options
+	engine.MaxItemsPerCall = 0 // shadowed by Options.MaxItemsPerCall
+	return o, func(b *batch.Options) { *b = engine }, nil
+}
+
+// set is an option function that sets the Options to o.
+func (o Options) set(p *Options) { *p = o }
 
 // Runner returns a [batch.Runner] that runs items through a. It is
 // shorthand for batch.New(a, optFns...).
