@@ -17,7 +17,8 @@
 // sent before the rate was last cut is ignored. Reports of accepted and
 // throttled calls travel with the next call's script, so Done never blocks.
 //
-// Every Redis command has a timeout ([Options.Timeout]). When Redis does not
+// Every Redis command has a timeout ([Options.Timeout]; set the client's
+// ContextTimeoutEnabled for it to apply). When Redis does not
 // answer in time or cannot be reached, the Limiter logs one warning and paces
 // its calls with a local [batch.AdaptiveLimiter] instead: no call is refused
 // and no item lost. It tries Redis again every [Options.RetryInterval] and

@@ -14,7 +14,7 @@ import (
 // its runs: a throttle met by any of them lowers the rate of all. The
 // example needs a Redis server, so it compiles without running.
 func ExampleNew() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
 	defer client.Close()
 	lim, err := redislimit.New(context.Background(), client, "batchkit:rate:messaging:us-east-1",
 		func(o *redislimit.Options) { o.MaxRate = 50 })

@@ -35,7 +35,11 @@ type Options struct {
 	MaxRate float64
 	// Rate is the rate slow start begins at. Zero means MinRate.
 	Rate float64
-	// Timeout bounds every Redis command. Zero means DefaultTimeout.
+	// Timeout bounds every Redis command, through its context: it takes
+	// effect with a client whose ContextTimeoutEnabled option is set (see
+	// [redis.Options]); otherwise the client's own ReadTimeout and
+	// WriteTimeout (3 s by default) bound a Redis that hangs. Zero means
+	// DefaultTimeout.
 	Timeout time.Duration
 	// RetryInterval is how often a Limiter that fell back to its local rate
 	// tries Redis again. Zero means DefaultRetryInterval.

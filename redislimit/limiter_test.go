@@ -53,7 +53,7 @@ func redisAddr(t *testing.T) string {
 
 func newClient(t *testing.T, addr string, optFns ...func(*redis.Options)) *redis.Client {
 	t.Helper()
-	o := &redis.Options{Addr: addr, DisableIdentity: true}
+	o := &redis.Options{Addr: addr, DisableIdentity: true, ContextTimeoutEnabled: true}
 	for _, fn := range optFns {
 		fn(o)
 	}
@@ -208,6 +208,7 @@ func TestSharedRateThrottlesLess(t *testing.T) {
 type proxy struct {
 	target string
 	addr   string
+	hold   bool // accept connections and never answer: a Redis that hangs
 
 	mu    sync.Mutex
 	ln    net.Listener
@@ -235,6 +236,15 @@ func (p *proxy) listen(t *testing.T, addr string) {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			p.mu.Lock()
+			hold := p.hold
+			if hold {
+				p.conns = append(p.conns, c)
+			}
+			p.mu.Unlock()
+			if hold {
+				continue
 			}
 			s, err := net.Dial("tcp", p.target)
 			if err != nil {
@@ -339,6 +349,28 @@ func TestRedisUnreachableFromStart(t *testing.T) {
 	p.cut()
 	assert.Equal(t, 200, runAll(t, &quota{rate: 1000, burst: 10}, []batch.Limiter{lim, lim}))
 	assert.Equal(t, 1, logs.count("level=WARN"), "%s", logs.buf.String())
+}
+
+// TestRedisHangs: a Redis that accepts connections and never answers makes
+// every command time out; the Limiter falls back after its Timeout and warns
+// once.
+func TestRedisHangs(t *testing.T) {
+	addr := redisAddr(t)
+	direct := newClient(t, addr)
+	p := newProxy(t, addr)
+	var logs logBuffer
+	lim, err := redislimit.New(context.Background(), newClient(t, p.addr, func(o *redis.Options) { o.MaxRetries = -1 }), testKey(t, direct),
+		func(o *redislimit.Options) {
+			o.Timeout = 20 * time.Millisecond
+			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		})
+	require.NoError(t, err)
+	p.cut()
+	p.hold = true // no goroutine of p runs now
+	p.listen(t, p.addr)
+	assert.Equal(t, 200, runAll(t, &quota{rate: 1000, burst: 10}, []batch.Limiter{lim, lim}))
+	assert.Equal(t, 1, logs.count("level=WARN"), "%s", logs.buf.String())
+	assert.Contains(t, logs.buf.String(), "timeout")
 }
 
 func TestBadConfiguration(t *testing.T) {
