@@ -176,12 +176,14 @@ func runAll(t *testing.T, q *quota, lims []batch.Limiter) (succeeded int) {
 func TestSharedRateThrottlesLess(t *testing.T) {
 	addr := redisAddr(t)
 	key := testKey(t, newClient(t, addr))
-	const rate = 200
+	// A floor of 20 calls per second (80 for 4 runners, below the quota)
+	// bounds how long a run whose rate was cut low takes to finish.
+	const rate, minRate = 200, 20
 
 	shared := &quota{rate: rate, burst: 10}
 	var lims []batch.Limiter
 	for range 4 {
-		l, err := redislimit.New(context.Background(), newClient(t, addr), key)
+		l, err := redislimit.New(context.Background(), newClient(t, addr), key, func(o *redislimit.Options) { o.MinRate = minRate })
 		require.NoError(t, err)
 		lims = append(lims, l)
 	}
@@ -193,7 +195,7 @@ func TestSharedRateThrottlesLess(t *testing.T) {
 	local := &quota{rate: rate, burst: 10}
 	lims = nil
 	for range 4 {
-		l, err := batch.NewAdaptiveLimiter(batch.Options{})
+		l, err := batch.NewAdaptiveLimiter(batch.Options{MinRate: minRate})
 		require.NoError(t, err)
 		lims = append(lims, l)
 	}
