@@ -7,10 +7,10 @@
 // through a Lua script that, atomically and by Redis's own clock, paces calls
 // by GCRA (a token bucket with no burst) at the shared rate and adapts the
 // rate, the in-process controller of batch ("Send rate") simplified: the
-// rate starts low and doubles every half second until the first throttle;
-// a throttle drops it below the rate of calls the service accepted since the
-// last one (8%, 75% at the end of slow start, whose measurement includes the
-// quota's burst), and it then climbs back to that measurement within a probe
+// rate starts at [Options.Rate] and doubles every half second until the first
+// throttle, which sets it a quarter below half the rate (the rate a doubling
+// ago); a later throttle sets it 8% below the rate of calls the service
+// accepted since the previous one. It then climbs back to that rate within a probe
 // cycle (about 100 calls, 1-10 s) and above it, slowly and then faster, until
 // the next throttle. So a throttle met by any worker lowers the rate for all,
 // and growth is probed once for all, not once per worker. A throttle of a call

@@ -368,7 +368,9 @@ func TestRedisHangs(t *testing.T) {
 		})
 	require.NoError(t, err)
 	p.cut()
-	p.hold = true // no goroutine of p runs now
+	p.mu.Lock()
+	p.hold = true
+	p.mu.Unlock()
 	p.listen(t, p.addr)
 	assert.Equal(t, 200, runAll(t, &quota{rate: 1000, burst: 10}, []batch.Limiter{lim, lim}))
 	assert.Equal(t, 1, logs.count("level=WARN"), "%s", logs.buf.String())
