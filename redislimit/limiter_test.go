@@ -181,15 +181,21 @@ func TestSharedRateThrottlesLess(t *testing.T) {
 	const rate, minRate = 200, 20
 
 	shared := &quota{rate: rate, burst: 10}
+	var logs logBuffer
 	var lims []batch.Limiter
 	for range 4 {
-		l, err := redislimit.New(context.Background(), newClient(t, addr), key, func(o *redislimit.Options) { o.MinRate = minRate })
+		l, err := redislimit.New(context.Background(), newClient(t, addr), key, func(o *redislimit.Options) {
+			o.MinRate = minRate
+			o.Timeout = time.Second // a busy machine must not look like a slow Redis
+			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		})
 		require.NoError(t, err)
 		lims = append(lims, l)
 	}
 	start := time.Now()
 	assert.Equal(t, 400, runAll(t, shared, lims))
 	t.Logf("shared phase took %v", time.Since(start))
+	require.Zero(t, logs.count("level=WARN"), "the shared phase fell back to local rates:\n%s", logs.buf.String())
 	lims0 := lims
 
 	local := &quota{rate: rate, burst: 10}
@@ -309,6 +315,7 @@ func TestRedisGoneMidRun(t *testing.T) {
 		func(o *redislimit.Options) {
 			o.RetryInterval = 20 * time.Millisecond
 			o.Rate = 100
+			o.Timeout = time.Second // a cut fails at once; a busy machine is not an outage
 			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 		})
 	require.NoError(t, err)
@@ -346,7 +353,10 @@ func TestRedisUnreachableFromStart(t *testing.T) {
 	p := newProxy(t, addr)
 	var logs logBuffer
 	lim, err := redislimit.New(context.Background(), newClient(t, p.addr, func(o *redis.Options) { o.MaxRetries = -1 }), testKey(t, direct),
-		func(o *redislimit.Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+		func(o *redislimit.Options) {
+			o.Timeout = time.Second
+			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		})
 	require.NoError(t, err)
 	p.cut()
 	assert.Equal(t, 200, runAll(t, &quota{rate: 1000, burst: 10}, []batch.Limiter{lim, lim}))
