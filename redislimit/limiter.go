@@ -218,7 +218,9 @@ func (l *Limiter) eval(ctx context.Context, take bool) (reply, error) {
 
 // Wait blocks until one call may be sent at the shared rate, or at the local
 // rate while Redis does not answer, or until ctx is done, and then returns
-// ctx's error.
+// ctx's error. A call's slot is reserved at most one interval of the rate
+// ahead; a Wait that ctx ends while it waits for its slot leaves that slot
+// unused.
 func (l *Limiter) Wait(ctx context.Context) error {
 	for {
 		if err := ctx.Err(); err != nil {

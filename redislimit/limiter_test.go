@@ -439,3 +439,22 @@ func TestThrottleCutsSharedRate(t *testing.T) {
 	assert.Less(t, b.Rate(), 1000.0)
 	assert.Greater(t, b.Rate(), 0.0)
 }
+
+// TestWaitCanceled: a Wait whose context is done returns its error and lets
+// no call go.
+func TestWaitCanceled(t *testing.T) {
+	addr := redisAddr(t)
+	c := newClient(t, addr)
+	lim, err := redislimit.New(context.Background(), c, testKey(t, c))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, lim.Wait(ctx), context.Canceled)
+
+	// At 1 call per second the second call waits about a second: a short
+	// deadline ends that wait.
+	require.NoError(t, lim.Wait(context.Background()))
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, lim.Wait(ctx), context.DeadlineExceeded)
+}
