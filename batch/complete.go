@@ -81,7 +81,7 @@ func (rn *run[T, R]) complete(c *call[T, R]) {
 		rn.stats.ThrottledCalls++
 	}
 	if !c.notSent && c.ctx.Err() == nil {
-		r, cut := rn.rate.Done(callResult{Sent: c.sent, Throttled: weight})
+		r, cut := rn.rate.Done(CallResult{Sent: c.sent, Throttled: weight})
 		if c.cut.Load() {
 			// The cut happened in flight; r is the rate as it is now.
 			cut = true

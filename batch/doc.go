@@ -110,6 +110,12 @@
 // of requests throttled after the start-up; quotas below about 1 call per
 // second are followed only roughly, so set MaxRate to them.
 //
+// [Options.Limiter] replaces a run's own rate with a [Limiter] of the
+// caller's, which several runs and processes may share: a run given
+// [NewAdaptiveLimiter]'s value shares that adaptive rate in process, and
+// package github.com/batchkit/batchkit/redislimit keeps one rate in Redis for
+// all the workers of a quota.
+//
 // # Observability
 //
 // [Hooks] report calls, retries, throttles and outcomes, enough for progress

@@ -247,3 +247,31 @@ func ExampleJoinHooks() {
 	// item 1 NotFound
 	// done: 3
 }
+
+// Two runners share one adaptive send rate: a throttle met by either lowers
+// the rate of both. redislimit shares a rate between processes the same way.
+func ExampleNewAdaptiveLimiter() {
+	lim, err := batch.NewAdaptiveLimiter(batch.Options{MaxRate: 1000})
+	if err != nil {
+		panic(err)
+	}
+	shared := func(o *batch.Options) { o.Limiter = lim }
+	en, err := batch.New[greeting, string](greeter{}, shared)
+	if err != nil {
+		panic(err)
+	}
+	fr, err := batch.New[greeting, string](greeter{}, shared)
+	if err != nil {
+		panic(err)
+	}
+	a, err := en.Run(context.Background(), []greeting{{"en", "ada"}, {"en", "alan"}})
+	if err != nil {
+		panic(err)
+	}
+	b, err := fr.Run(context.Background(), []greeting{{"fr", "blaise"}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(a.Succeeded+b.Succeeded, "greeted")
+	// Output: 3 greeted
+}

@@ -79,7 +79,7 @@ func (rn *run[T, R]) newCall(ks *keyState[T]) *call[T, R] {
 			if c.throttled.Swap(true) {
 				return
 			}
-			if _, cut := rn.rate.Done(callResult{Sent: c.sent, Throttled: 1, InFlight: true}); cut {
+			if _, cut := rn.rate.Done(CallResult{Sent: c.sent, Throttled: 1, InFlight: true}); cut {
 				c.cut.Store(true)
 			}
 		})

@@ -93,6 +93,14 @@ type Options struct {
 	// value adapts the rate.
 	FixedRate bool
 
+	// Limiter paces the run's calls in place of its own adaptive rate, for
+	// example to share one rate between runs or processes; see [Limiter] for
+	// its contract. It is not copied: runs given the same Limiter share it.
+	// Rate, MinRate, MaxRate and FixedRate configure only the run's own rate
+	// and are ignored with a Limiter (they are still checked). Nil means the
+	// run's own adaptive rate, one per run.
+	Limiter Limiter
+
 	// MaxBuffered is the most items the run holds at once: read from the
 	// input but not yet reported. It bounds memory whatever the input size.
 	// Zero means the larger of DefaultMaxBuffered and four full calls per
@@ -153,7 +161,9 @@ type Hooks struct {
 	OnCall func(CallInfo)
 	// OnRetry is called when an item is scheduled to be sent again.
 	OnRetry func(RetryInfo)
-	// OnThrottle is called on every throttle signal, with the new send rate.
+	// OnThrottle is called on every throttle signal that lowered the send
+	// rate, with the new rate; with [Options.Limiter] set, on every throttle
+	// signal, with the Limiter's rate if it reports one (see [Limiter]).
 	OnThrottle func(ThrottleInfo)
 	// OnOutcome is called once for every item when its outcome is final.
 	OnOutcome func(OutcomeInfo)

@@ -10,37 +10,14 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// limiter paces the calls of a run: it lets one call go at a time and learns
-// from what became of each. The engine calls Wait before every call and Done
-// with every throttle signal and every call's outcome. (Issue 9 shaped it so
-// that issue 11 can export it, to share one rate between processes.)
-//
-// Contract: Wait and Done are safe for concurrent use. Wait blocks until one
-// call may be sent, or until ctx is done, in which case it returns ctx's error
-// and the call is not sent; a canceled Wait lets no call go. Done never
-// blocks. For each call let go by Wait, Done receives at most one report with
-// InFlight set (its first throttled HTTP attempt, while the SDK retries it)
-// and at most one without (its outcome); a call canceled in flight may get no
-// report at all. Done returns the send rate after the report, in calls per
-// second (0 for no limit), and whether the report set it: a throttle that
-// cut it, even to where it was (at MinRate).
+// limiter is the engine's view of a [Limiter]: Done also returns the send
+// rate after the report, in calls per second (0 for no limit), and whether
+// the report set it: a throttle that cut it, even to where it was (at
+// MinRate). The contract is Limiter's. (Issue 9 shaped it; issue 11
+// exported Limiter.)
 type limiter interface {
 	Wait(ctx context.Context) error
-	Done(r callResult) (rate float64, cut bool)
-}
-
-// callResult is what the engine tells a limiter about one call.
-type callResult struct {
-	// Sent is when Wait let the call go.
-	Sent time.Time
-	// Throttled is the share of the call the service refused for its rate:
-	// 1 for a call throttled as a whole, or for an HTTP attempt the SDK
-	// retried after a throttle; the share of the call's items answered with a
-	// throttle code inside a 200; 0 for an accepted call.
-	Throttled float64
-	// InFlight marks the report of a throttled HTTP attempt of a call that is
-	// still running: the SDK retries it, and the call's outcome follows.
-	InFlight bool
+	Done(r CallResult) (rate float64, cut bool)
 }
 
 // The constants of the adaptive rate. Each says why it has its value; the
@@ -349,7 +326,7 @@ func (a *adaptiveRate) setRate(now time.Time, r float64) {
 }
 
 // Done takes one report about a call. See [limiter].
-func (a *adaptiveRate) Done(res callResult) (float64, bool) {
+func (a *adaptiveRate) Done(res CallResult) (float64, bool) {
 	now := a.clock.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()

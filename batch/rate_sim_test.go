@@ -314,7 +314,7 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 	}
 	var secSends, secAccepts, secThrottled int
 	nextSec := t0.Add(time.Second)
-	report := func(now time.Time, w *simWorker, r callResult) {
+	report := func(now time.Time, w *simWorker, r CallResult) {
 		if r.Throttled > 0 && res.firstThrottle < 0 {
 			res.firstThrottle = now.Sub(t0)
 		}
@@ -383,7 +383,7 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 		case evAnswer:
 			switch {
 			case w.accepted:
-				report(now, w, callResult{Sent: w.sent})
+				report(now, w, CallResult{Sent: w.sent})
 				accepts = append(accepts, now)
 				secAccepts++
 				left--
@@ -391,14 +391,14 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 			default:
 				if !w.throttled {
 					w.throttled = true
-					report(now, w, callResult{Sent: w.sent, Throttled: 1, InFlight: true})
+					report(now, w, CallResult{Sent: w.sent, Throttled: 1, InFlight: true})
 				}
 				if w.attempt < simSDKAttempts {
 					w.attempt++
 					push(now.Add(simSDKBackoff), evAttempt, w)
 					continue
 				}
-				report(now, w, callResult{Sent: w.sent, Throttled: 1})
+				report(now, w, CallResult{Sent: w.sent, Throttled: 1})
 				pending++ // the engine sends the items again
 				push(now, evReady, w)
 			}

@@ -127,7 +127,7 @@ func (d rateDriver) done(sent time.Time, latency time.Duration, w float64) (floa
 	if now := sent.Add(latency); now.After(d.clock.Now()) {
 		d.clock.set(now)
 	}
-	return d.a.Done(callResult{Sent: sent, Throttled: w})
+	return d.a.Done(CallResult{Sent: sent, Throttled: w})
 }
 
 // steady sends n calls, each answered after latency with weight w, while
@@ -140,7 +140,7 @@ func (d rateDriver) steady(n int, latency time.Duration, w float64) {
 		sent := d.send(1)
 		inFlight = append(inFlight, sent)
 		for len(inFlight) > 0 && !inFlight[0].Add(latency).After(d.clock.Now()) {
-			d.a.Done(callResult{Sent: inFlight[0], Throttled: w})
+			d.a.Done(CallResult{Sent: inFlight[0], Throttled: w})
 			inFlight = inFlight[1:]
 		}
 	}
@@ -197,7 +197,7 @@ func TestRateWaitersWakeWhenTheRateRises(t *testing.T) {
 	go func() { went <- a.Wait(ctx) }()
 	assert.Equal(t, time.Second, <-clock.armed, "at MinRate the second call would wait a second")
 	clock.advance(20 * time.Millisecond)
-	a.Done(callResult{Sent: sent}) // accepted after 20 ms: the rate is now about 50 calls/s
+	a.Done(CallResult{Sent: sent}) // accepted after 20 ms: the rate is now about 50 calls/s
 	d := <-clock.armed             // the waiter tried again and waits for what is left
 	assert.Less(t, d, 20*time.Millisecond)
 	clock.advance(d)
@@ -293,7 +293,7 @@ func TestRateOneCutPerRoundTrip(t *testing.T) {
 	// Calls sent before the cut come back throttled too: old news.
 	before := d.clock.Now().Add(-10 * time.Millisecond)
 	for range 5 {
-		r2, cut := d.a.Done(callResult{Sent: before, Throttled: 1})
+		r2, cut := d.a.Done(CallResult{Sent: before, Throttled: 1})
 		assert.False(t, cut)
 		assert.Equal(t, r, r2)
 	}
@@ -343,7 +343,7 @@ func TestRateFixed(t *testing.T) {
 	assert.Equal(t, 50.0, d.a.cur, "a fixed rate does not grow")
 
 	unlimited := newTestRate(t, clock, Options{FixedRate: true})
-	r, cut = unlimited.Done(callResult{Sent: clock.Now(), Throttled: 1})
+	r, cut = unlimited.Done(CallResult{Sent: clock.Now(), Throttled: 1})
 	assert.False(t, cut)
 	assert.Zero(t, r, "a fixed rate of zero is no limit")
 

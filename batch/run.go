@@ -140,7 +140,7 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 		src:  src,
 		keys: make(map[string]*keyState[T]),
 		done: make(chan *call[T, R], r.set.MaxInFlight),
-		rate: newAdaptiveRate(&r.set),
+		rate: newLimiter(&r.set),
 		bud:  newBudget(r.set.RetryBudget),
 		rng:  rand.New(r.newSource()),
 		seen: make(map[string]struct{}),

@@ -1,0 +1,25 @@
+module github.com/batchkit/batchkit/redislimit
+
+go 1.26.0
+
+require (
+	github.com/batchkit/batchkit v0.0.0
+	github.com/redis/go-redis/v9 v9.23.0
+	github.com/stretchr/testify v1.12.1
+	go.uber.org/goleak v1.3.0
+	golang.org/x/sync v0.24.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+)
+
+// The replace builds this module against the working tree of this
+// repository. It has no effect on users: Go ignores replace directives of
+// dependencies, so a published version resolves github.com/batchkit/batchkit
+// normally.
+replace github.com/batchkit/batchkit => ../
