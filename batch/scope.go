@@ -56,8 +56,8 @@ func (rn *run[T, R]) condemn(ks *keyState[T]) {
 	for e := range ks.parked {
 		rn.finish(e, StatusFailed, ks.dead)
 	}
-	// Waiting retries of the key fail when their backoff ends (promote), and
-	// pinned halves when they come up (nextCall): both without a call.
+	// Resends and waiting retries of the key fail below; items in flight
+	// fail when their calls return. None of them is sent again.
 	if l := rn.set.Logger; l != nil {
 		l.LogAttrs(rn.ctx, slog.LevelWarn, "batch: key failed as a whole",
 			slog.String("operation", rn.op), slog.String("key", ks.key), slog.String("code", string(ks.dead.Code)))
