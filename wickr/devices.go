@@ -87,6 +87,7 @@ func NewResetDevices(client ResetDevicesAPI, optFns ...func(*Options)) *ResetDev
 			for k, e := range out.Failed {
 				a.failed[k] = failedEntry{id: e.AppId, field: e.Field, reason: e.Reason}
 			}
+			a.md = out.ResultMetadata
 			return a, nil
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/aws/smithy-go/middleware"
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/throttle"
 	"github.com/batchkit/batchkit/internal/wire"
@@ -55,6 +56,8 @@ type opSpec[T, R any] struct {
 type listAnswer[R any] struct {
 	ok     []okEntry[R]
 	failed []failedEntry
+	// md is the answer's metadata, for the request ID of per-item errors.
+	md middleware.Metadata
 }
 
 type okEntry[R any] struct {
@@ -171,7 +174,11 @@ func (c *core[T, R]) call(ctx context.Context, key string, items []T) ([]batch.R
 		delete(c.pending, callID)
 		c.mu.Unlock()
 	}
-	return c.attribute(key, items, pos, twice, out), nil
+	res := c.attribute(key, items, pos, twice, out)
+	if out != nil {
+		wire.StampRequestID(res, out.md)
+	}
+	return res, nil
 }
 
 // callOptions returns the client option functions of one call, as

@@ -39,7 +39,7 @@ func ExampleNewDelete() {
 	// Output:
 	// 1 Succeeded <nil>
 	// 2 Succeeded <nil>
-	// 404 Failed batch: BatchDeleteUser: not found in field UserId: User not found
+	// 404 Failed batch: BatchDeleteUser: not found in field UserId: User not found (request id 00000000-0000-4000-8000-000000000001)
 	// users left: 0
 }
 
@@ -70,7 +70,7 @@ func ExampleNewReinvite() {
 	}
 	// Output:
 	// 1 Succeeded <nil>
-	// 2 Failed batch: BatchReinviteUser: conflict: user cannot be reinvited
+	// 2 Failed batch: BatchReinviteUser: conflict: user cannot be reinvited (request id 00000000-0000-4000-8000-000000000001)
 }
 
 // ExampleNewSuspend suspends some users and reinstates others: the state
@@ -151,7 +151,7 @@ func ExampleNewResetDevices() {
 	// Output:
 	// alice-phone Succeeded <nil>
 	// bob-laptop Succeeded <nil>
-	// bob-tablet Failed batch: BatchResetDevicesForUser: invalid input in field AppId: Invalid app ID.
+	// bob-tablet Failed batch: BatchResetDevicesForUser: invalid input in field AppId: Invalid app ID. (request id 00000000-0000-4000-8000-000000000001)
 	// calls: 2
 }
 
@@ -179,7 +179,7 @@ func ExampleNewLookup() {
 	fmt.Println(rep.Outcomes[1].Err)
 	// Output:
 	// alice@example.com
-	// batch: BatchLookupUserUname: not found in field Uname: Uname not found
+	// batch: BatchLookupUserUname: not found in field Uname: Uname not found (request id 00000000-0000-4000-8000-000000000001)
 }
 
 // ExampleNewDeleteRunner builds the Runner of a lifecycle operation in one

@@ -84,6 +84,7 @@ func NewLookup(client LookupAPI, optFns ...func(*Options)) *LookupAdapter {
 			for k, e := range out.Failed {
 				a.failed[k] = failedEntry{id: e.Uname, field: e.Field, reason: e.Reason}
 			}
+			a.md = out.ResultMetadata
 			return a, nil
 		},
 	}

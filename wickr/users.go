@@ -169,7 +169,9 @@ func NewDelete(client DeleteAPI, optFns ...func(*Options)) *DeleteAdapter {
 			if out == nil {
 				return nil, nil
 			}
-			return userAnswer(out.Successful, out.Failed), nil
+			a := userAnswer(out.Successful, out.Failed)
+			a.md = out.ResultMetadata
+			return a, nil
 		},
 	}
 	return &DeleteAdapter{c: newCore(spec, !wire.NoClient(client), optFns)}
@@ -282,7 +284,9 @@ func NewReinvite(client ReinviteAPI, optFns ...func(*Options)) *ReinviteAdapter 
 			if out == nil {
 				return nil, nil
 			}
-			return userAnswer(out.Successful, out.Failed), nil
+			a := userAnswer(out.Successful, out.Failed)
+			a.md = out.ResultMetadata
+			return a, nil
 		},
 	}
 	return &ReinviteAdapter{c: newCore(spec, !wire.NoClient(client), optFns)}
@@ -387,7 +391,9 @@ func NewSuspend(client SuspendAPI, optFns ...func(*Options)) *SuspendAdapter {
 			if out == nil {
 				return nil, nil
 			}
-			return userAnswer(out.Successful, out.Failed), nil
+			a := userAnswer(out.Successful, out.Failed)
+			a.md = out.ResultMetadata
+			return a, nil
 		},
 	}
 	return &SuspendAdapter{c: newCore(spec, !wire.NoClient(client), optFns)}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/smithy-go"
 	smithyjson "github.com/aws/smithy-go/encoding/json"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/batchkit/batchkit/internal/awsrest"
 )
@@ -25,6 +26,8 @@ type batchCall struct {
 	list   string // the body member: "userIds", "appIds" or "unames"
 	items  []string
 	decode func(body []byte) error
+	// metadata receives the answer's metadata (request ID, raw response).
+	metadata *middleware.Metadata
 }
 
 // invokeBatch fills the client token when it is nil, as the official
@@ -52,6 +55,8 @@ func (c *Client) invokeBatch(ctx context.Context, options Options, b *batchCall)
 		Body:         encodeStringList(b.list, b.items),
 		DecodeError:  decodeError,
 		DecodeOutput: b.decode,
+		// The official clients' outputs carry the answer's metadata.
+		ResultMetadata: b.metadata,
 	}
 	return awsrest.Invoke(ctx, service, options.restConfig(), op)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/aws/smithy-go/middleware"
 	"github.com/batchkit/batchkit/internal/awsrest"
 )
 
@@ -39,6 +40,11 @@ type BatchDeleteUserOutput struct {
 	// Failed lists the users not deleted, with the reason, for example
 	// {userId "456", field "username", reason "User not found"}.
 	Failed []BatchUserErrorResponseItem `json:"failed"`
+
+	// ResultMetadata holds the metadata of the answer, as in the official
+	// client's outputs: the request ID (awsmiddleware.GetRequestIDMetadata),
+	// the raw HTTP response (awsmiddleware.GetRawResponse) and its timing.
+	ResultMetadata middleware.Metadata `json:"-"`
 }
 
 // BatchDeleteUser deletes up to 50 users of a Wickr network
@@ -65,13 +71,15 @@ func (c *Client) BatchDeleteUser(ctx context.Context, params *BatchDeleteUserInp
 		return nil, service.OperationError(opName, err)
 	}
 	var out *BatchDeleteUserOutput
+	var metadata middleware.Metadata
 	err := c.invokeBatch(ctx, options, &batchCall{
-		name:   opName,
-		method: http.MethodPost,
-		path:   "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/batch-delete",
-		token:  &params.ClientToken,
-		list:   "userIds",
-		items:  params.UserIds,
+		metadata: &metadata,
+		name:     opName,
+		method:   http.MethodPost,
+		path:     "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/batch-delete",
+		token:    &params.ClientToken,
+		list:     "userIds",
+		items:    params.UserIds,
 		decode: func(body []byte) error {
 			out = &BatchDeleteUserOutput{}
 			return awsrest.DecodeJSON(body, out)
@@ -80,5 +88,6 @@ func (c *Client) BatchDeleteUser(ctx context.Context, params *BatchDeleteUserInp
 	if err != nil {
 		return nil, err
 	}
+	out.ResultMetadata = metadata
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/aws/smithy-go/middleware"
 	"github.com/batchkit/batchkit/internal/awsrest"
 )
 
@@ -37,6 +38,11 @@ type BatchLookupUserUnameOutput struct {
 	// Failed lists the unames not resolved, with the reason, for example
 	// {uname "invaliduname", field "uname", reason "Uname not found"}.
 	Failed []BatchUnameErrorResponseItem `json:"failed"`
+
+	// ResultMetadata holds the metadata of the answer, as in the official
+	// client's outputs: the request ID (awsmiddleware.GetRequestIDMetadata),
+	// the raw HTTP response (awsmiddleware.GetRawResponse) and its timing.
+	ResultMetadata middleware.Metadata `json:"-"`
 }
 
 // BatchLookupUserUname looks up the user names of up to 50 unames (user name
@@ -62,13 +68,15 @@ func (c *Client) BatchLookupUserUname(ctx context.Context, params *BatchLookupUs
 		return nil, service.OperationError(opName, err)
 	}
 	var out *BatchLookupUserUnameOutput
+	var metadata middleware.Metadata
 	err := c.invokeBatch(ctx, options, &batchCall{
-		name:   opName,
-		method: http.MethodPost,
-		path:   "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/uname-lookup",
-		token:  &params.ClientToken,
-		list:   "unames",
-		items:  params.Unames,
+		metadata: &metadata,
+		name:     opName,
+		method:   http.MethodPost,
+		path:     "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/uname-lookup",
+		token:    &params.ClientToken,
+		list:     "unames",
+		items:    params.Unames,
 		decode: func(body []byte) error {
 			out = &BatchLookupUserUnameOutput{}
 			return awsrest.DecodeJSON(body, out)
@@ -77,5 +85,6 @@ func (c *Client) BatchLookupUserUname(ctx context.Context, params *BatchLookupUs
 	if err != nil {
 		return nil, err
 	}
+	out.ResultMetadata = metadata
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/aws/smithy-go/middleware"
 	"github.com/batchkit/batchkit/internal/awsrest"
 )
 
@@ -39,6 +40,11 @@ type BatchReinviteUserOutput struct {
 	// Failed lists the users not invited again, with the reason, for
 	// example {userId "54321", reason "user cannot be reinvited"}.
 	Failed []BatchUserErrorResponseItem `json:"failed"`
+
+	// ResultMetadata holds the metadata of the answer, as in the official
+	// client's outputs: the request ID (awsmiddleware.GetRequestIDMetadata),
+	// the raw HTTP response (awsmiddleware.GetRawResponse) and its timing.
+	ResultMetadata middleware.Metadata `json:"-"`
 }
 
 // BatchReinviteUser resends the invitation of up to 50 users with pending
@@ -64,13 +70,15 @@ func (c *Client) BatchReinviteUser(ctx context.Context, params *BatchReinviteUse
 		return nil, service.OperationError(opName, err)
 	}
 	var out *BatchReinviteUserOutput
+	var metadata middleware.Metadata
 	err := c.invokeBatch(ctx, options, &batchCall{
-		name:   opName,
-		method: http.MethodPatch,
-		path:   "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/re-invite",
-		token:  &params.ClientToken,
-		list:   "userIds",
-		items:  params.UserIds,
+		metadata: &metadata,
+		name:     opName,
+		method:   http.MethodPatch,
+		path:     "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/re-invite",
+		token:    &params.ClientToken,
+		list:     "userIds",
+		items:    params.UserIds,
 		decode: func(body []byte) error {
 			out = &BatchReinviteUserOutput{}
 			return awsrest.DecodeJSON(body, out)
@@ -79,5 +87,6 @@ func (c *Client) BatchReinviteUser(ctx context.Context, params *BatchReinviteUse
 	if err != nil {
 		return nil, err
 	}
+	out.ResultMetadata = metadata
 	return out, nil
 }

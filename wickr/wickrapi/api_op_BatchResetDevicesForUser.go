@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/aws/smithy-go/middleware"
 	"github.com/batchkit/batchkit/internal/awsrest"
 )
 
@@ -43,6 +44,11 @@ type BatchResetDevicesForUserOutput struct {
 	// Failed lists the devices not reset, with the reason, for example
 	// {appId "invalid-app-id", field "appId", reason "Invalid app ID."}.
 	Failed []BatchDeviceErrorResponseItem `json:"failed"`
+
+	// ResultMetadata holds the metadata of the answer, as in the official
+	// client's outputs: the request ID (awsmiddleware.GetRequestIDMetadata),
+	// the raw HTTP response (awsmiddleware.GetRawResponse) and its timing.
+	ResultMetadata middleware.Metadata `json:"-"`
 }
 
 // BatchResetDevicesForUser resets up to 50 devices of one user, which must
@@ -69,13 +75,15 @@ func (c *Client) BatchResetDevicesForUser(ctx context.Context, params *BatchRese
 		return nil, service.OperationError(opName, err)
 	}
 	var out *BatchResetDevicesForUserOutput
+	var metadata middleware.Metadata
 	err := c.invokeBatch(ctx, options, &batchCall{
-		name:   opName,
-		method: http.MethodPatch,
-		path:   "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/" + awsrest.EscapeLabel(*params.UserId) + "/devices",
-		token:  &params.ClientToken,
-		list:   "appIds",
-		items:  params.AppIds,
+		metadata: &metadata,
+		name:     opName,
+		method:   http.MethodPatch,
+		path:     "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/" + awsrest.EscapeLabel(*params.UserId) + "/devices",
+		token:    &params.ClientToken,
+		list:     "appIds",
+		items:    params.AppIds,
 		decode: func(body []byte) error {
 			out = &BatchResetDevicesForUserOutput{}
 			return awsrest.DecodeJSON(body, out)
@@ -84,5 +92,6 @@ func (c *Client) BatchResetDevicesForUser(ctx context.Context, params *BatchRese
 	if err != nil {
 		return nil, err
 	}
+	out.ResultMetadata = metadata
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/aws/smithy-go/middleware"
 	"github.com/batchkit/batchkit/internal/awsrest"
 )
 
@@ -46,6 +47,11 @@ type BatchToggleUserSuspendStatusOutput struct {
 	// Failed lists the users whose state was not set, with the reason, for
 	// example {userId "456", field "username", reason "User not found"}.
 	Failed []BatchUserErrorResponseItem `json:"failed"`
+
+	// ResultMetadata holds the metadata of the answer, as in the official
+	// client's outputs: the request ID (awsmiddleware.GetRequestIDMetadata),
+	// the raw HTTP response (awsmiddleware.GetRawResponse) and its timing.
+	ResultMetadata middleware.Metadata `json:"-"`
 }
 
 // BatchToggleUserSuspendStatus suspends, or lifts the suspension of, up to
@@ -72,10 +78,12 @@ func (c *Client) BatchToggleUserSuspendStatus(ctx context.Context, params *Batch
 		return nil, service.OperationError(opName, err)
 	}
 	var out *BatchToggleUserSuspendStatusOutput
+	var metadata middleware.Metadata
 	err := c.invokeBatch(ctx, options, &batchCall{
-		name:   opName,
-		method: http.MethodPatch,
-		path:   "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/toggleSuspend",
+		metadata: &metadata,
+		name:     opName,
+		method:   http.MethodPatch,
+		path:     "/networks/" + awsrest.EscapeLabel(*params.NetworkId) + "/users/toggleSuspend",
 		// smithy-go's query encoder writes booleans with strconv.FormatBool.
 		query: "suspend=" + strconv.FormatBool(*params.Suspend),
 		token: &params.ClientToken,
@@ -89,5 +97,6 @@ func (c *Client) BatchToggleUserSuspendStatus(ctx context.Context, params *Batch
 	if err != nil {
 		return nil, err
 	}
+	out.ResultMetadata = metadata
 	return out, nil
 }

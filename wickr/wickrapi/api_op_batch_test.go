@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -145,6 +148,12 @@ func TestSiblingWire(t *testing.T) {
 			})
 			out, _, err := tc.send(wickrapi.NewFromConfig(s.Config()), aws.String("6ba7b815-9dad-11d1-80b4-00c04fd430c8"))
 			require.NoError(t, err)
+			// The answer's metadata rides on the output, as in the official
+			// client's; compared apart from the decoded members.
+			md := reflect.ValueOf(out).Elem().FieldByName("ResultMetadata")
+			require.True(t, md.IsValid(), "%T has no ResultMetadata", out)
+			assert.NotNil(t, awsmiddleware.GetRawResponse(md.Interface().(middleware.Metadata)), "ResultMetadata holds no raw response")
+			md.Set(reflect.Zero(md.Type()))
 			assert.Equal(t, tc.want, out)
 
 			reqs := s.Requests()
