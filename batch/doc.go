@@ -17,6 +17,10 @@
 //     time. Use it for files or queries of any size.
 //   - [Runner.Plan] returns the calls a run would make, sending nothing: a
 //     dry run.
+//   - [Batcher] takes items one at a time, as a service produces them (a
+//     request handler adding one member): [Batcher.Add] blocks until the
+//     item's outcome, and items added together share calls, which go out
+//     full or after [Options.MaxDelay].
 //
 // # What a run promises
 //
