@@ -130,7 +130,8 @@ func ExampleNewResetDevices() {
 	srv.AddDevice("12345678", alice.UserId, "alice-phone")
 	srv.AddDevice("12345678", bob.UserId, "bob-laptop")
 
-	r, err := wickr.NewResetDevices(srv.Client()).Runner()
+	// One call at a time, so the request IDs below come in a fixed order.
+	r, err := wickr.NewResetDevices(srv.Client()).Runner(func(o *batch.Options) { o.MaxInFlight = 1 })
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -151,7 +152,7 @@ func ExampleNewResetDevices() {
 	// Output:
 	// alice-phone Succeeded <nil>
 	// bob-laptop Succeeded <nil>
-	// bob-tablet Failed batch: BatchResetDevicesForUser: invalid input in field AppId: Invalid app ID. (request id 00000000-0000-4000-8000-000000000001)
+	// bob-tablet Failed batch: BatchResetDevicesForUser: invalid input in field AppId: Invalid app ID. (request id 00000000-0000-4000-8000-000000000002)
 	// calls: 2
 }
 
