@@ -113,29 +113,50 @@ func FuzzAnswerAttribution(f *testing.F) {
 }
 
 // supportedMessaging reports whether an answer body supports adding
-// items[i], which needs positive evidence: the body is one JSON object
-// (decoded as the client decodes it); BatchChannelMemberships does not name
-// another channel; one of its Members names items[i]'s MemberArn; and no
-// Errors entry names it.
+// items[i], which needs positive evidence: the body is one JSON object;
+// BatchChannelMemberships does not name another channel; one of its Members
+// names items[i]'s MemberArn; and no Errors entry names it. Member names
+// match exactly, as the official deserializer matches them (encoding/json's
+// struct decoding would fold case and read "errors" as Errors).
 func supportedMessaging(body []byte, items []messaging.Membership, i int) bool {
 	trimmed := bytes.Trim(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
 		return false
 	}
-	var out messagingapi.BatchCreateChannelMembershipOutput
-	if json.Unmarshal(trimmed, &out) != nil || out.BatchChannelMemberships == nil {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(trimmed, &top) != nil {
 		return false
 	}
-	mem := out.BatchChannelMemberships
-	if mem.ChannelArn != nil && *mem.ChannelArn != items[i].ChannelArn {
+	var mem map[string]json.RawMessage
+	if raw, ok := top["BatchChannelMemberships"]; !ok || json.Unmarshal(raw, &mem) != nil || mem == nil {
+		return false
+	}
+	if raw, ok := mem["ChannelArn"]; ok && string(raw) != "null" {
+		var channel string
+		if json.Unmarshal(raw, &channel) != nil || channel != items[i].ChannelArn {
+			return false
+		}
+	}
+	str := func(m map[string]json.RawMessage, key string) (string, bool) {
+		var v string
+		raw, ok := m[key]
+		return v, ok && string(raw) != "null" && json.Unmarshal(raw, &v) == nil
+	}
+	var members []map[string]json.RawMessage
+	if raw, ok := mem["Members"]; ok && json.Unmarshal(raw, &members) != nil {
 		return false
 	}
 	added := false
-	for _, id := range mem.Members {
-		added = added || aws.ToString(id.Arn) == items[i].MemberArn && id.Arn != nil
+	for _, m := range members {
+		arn, ok := str(m, "Arn")
+		added = added || ok && arn == items[i].MemberArn
 	}
-	for _, e := range out.Errors {
-		if e.MemberArn != nil && *e.MemberArn == items[i].MemberArn {
+	var errs []map[string]json.RawMessage
+	if raw, ok := top["Errors"]; ok && json.Unmarshal(raw, &errs) != nil {
+		return false
+	}
+	for _, e := range errs {
+		if arn, ok := str(e, "MemberArn"); ok && arn == items[i].MemberArn {
 			return false
 		}
 	}

@@ -108,20 +108,27 @@ func FuzzAnswerAttribution(f *testing.F) {
 }
 
 // supportedWickr reports whether an answer body supports the creation of
-// items[i]: the body is one JSON object (decoded as the client decodes it),
-// and exactly one of its successful entries names items[i]'s Username.
+// items[i]: the body is one JSON object, and exactly one of its successful
+// entries names items[i]'s Username. Member names match exactly, as the
+// official deserializer matches them (encoding/json's struct decoding would
+// fold case, and read "stAtus" as the status member).
 func supportedWickr(body []byte, items []wickr.NewUser, i int) bool {
 	trimmed := bytes.Trim(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
 		return false
 	}
-	var out wickrapi.BatchCreateUserOutput
-	if json.Unmarshal(trimmed, &out) != nil {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(trimmed, &top) != nil {
+		return false
+	}
+	var successful []map[string]json.RawMessage
+	if raw, ok := top["successful"]; ok && json.Unmarshal(raw, &successful) != nil {
 		return false
 	}
 	named := 0
-	for _, u := range out.Successful {
-		if u.Username != nil && *u.Username == items[i].Username {
+	for _, u := range successful {
+		var name string
+		if raw, ok := u["username"]; ok && json.Unmarshal(raw, &name) == nil && name == items[i].Username {
 			named++
 		}
 	}
