@@ -102,16 +102,12 @@ func NewBatcher[T, R any](adapter Adapter[T, R], optFns ...func(*Options)) (*Bat
 		// The run ended: after Close, or because an error ended it (refused
 		// credentials) or Close's context did. Items never read get the
 		// error; later Adds return it.
-		unread := unreadError(r.adapter.Operation(), runErr)
+		st, unread := unreadOutcome(r.adapter.Operation(), runErr)
 		if runErr == nil {
 			runErr = ErrClosed
 		}
 		b.err = runErr
 		for _, p := range f.end(runErr) {
-			st := StatusFailed
-			if unread.Code == CodeCanceled {
-				st = StatusCanceled
-			}
 			p.deliver(Outcome[T, R]{Index: -1, Item: p.item, Status: st, Err: unread})
 		}
 	}()

@@ -83,18 +83,17 @@ func (r *Runner[T, R]) Run(ctx context.Context, items []T) (*Report[T, R], error
 	rep.Stats = stats
 	// Items the run never read, because it was canceled or ended, are
 	// reported here so that every item has exactly one outcome.
-	var unread *Error
+	var (
+		unreadStatus Status
+		unread       *Error
+	)
 	for i := range rep.Outcomes {
 		o := &rep.Outcomes[i]
 		if o.Status == 0 {
 			if unread == nil {
-				unread = unreadError(r.adapter.Operation(), runErr)
+				unreadStatus, unread = unreadOutcome(r.adapter.Operation(), runErr)
 			}
-			o.Index, o.Item, o.Err = i, items[i], unread
-			o.Status = StatusFailed
-			if unread.Code == CodeCanceled {
-				o.Status = StatusCanceled
-			}
+			o.Index, o.Item, o.Status, o.Err = i, items[i], unreadStatus, unread
 			// Every outcome goes through the hook exactly once, read or not
 			// (issue 8, bug 5).
 			if h := r.set.Hooks.OnOutcome; h != nil {
@@ -121,18 +120,18 @@ func (r *Runner[T, R]) Run(ctx context.Context, items []T) (*Report[T, R], error
 	return rep, runErr
 }
 
-// unreadError is the outcome error of items a run never read: the error
-// that ended the run, or a cancellation.
-func unreadError(op string, runErr error) *Error {
+// unreadOutcome is the status and error of items a run never read: failed
+// with the error that ended the run, or canceled.
+func unreadOutcome(op string, runErr error) (Status, *Error) {
 	var e *Error
 	if errors.As(runErr, &e) && e.Code != CodeCanceled {
-		return e
+		return StatusFailed, e
 	}
 	var cause error
 	if e != nil {
 		cause = e.Err
 	}
-	return &Error{Code: CodeCanceled, Operation: op, Message: "the run was canceled before the item was sent", Err: cause}
+	return StatusCanceled, &Error{Code: CodeCanceled, Operation: op, Message: "the run was canceled before the item was sent", Err: cause}
 }
 
 // Stream processes items lazily and yields each outcome as soon as it is

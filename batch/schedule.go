@@ -7,7 +7,9 @@ import (
 )
 
 // makeReady queues a held item to be sent: with the key's suspects when it
-// is one, with its ready items otherwise.
+// is one, with its released items when it is evidence of a rejected call,
+// with its ready items otherwise. A halted run or a condemned key fails it
+// instead.
 func (rn *run[T, R]) makeReady(e *entry[T]) {
 	if rn.halted {
 		rn.finish(e, rn.haltStatus, rn.haltFor(e))
