@@ -109,6 +109,25 @@ func SignalThrottle(ctx context.Context) {
 	}
 }
 
+type paceKey struct{}
+
+// PaceRetry blocks until the send rate of the run that owns ctx lets the SDK
+// retry an HTTP attempt of the current call that the service throttled, or
+// until ctx is done, and then returns ctx's error. Adapters call it from the
+// retryer hook they install for each call, before each such retry: while the
+// service's bucket is empty, a retry at the SDK's backoff alone (tens of
+// milliseconds) is throttled again, and a throttled call would cost its
+// whole attempt budget; paced at the rate the throttle just lowered, it
+// takes its turn with the run's other calls. A [Limiter] sees the retry as
+// one more Wait. PaceRetry returns nil at once when ctx does not come from
+// a run.
+func PaceRetry(ctx context.Context) error {
+	if f, ok := ctx.Value(paceKey{}).(func(context.Context) error); ok {
+		return f(ctx)
+	}
+	return nil
+}
+
 type callIDKey struct{}
 
 // lastCallID numbers the calls of every run of the process.

@@ -95,7 +95,9 @@
 // holds it (without a quota a run is at full speed within a few round
 // trips) or the service throttles. Throttle signals are a throttled call, an
 // HTTP attempt the SDK retried after a throttle ([SignalThrottle]), and
-// throttle codes inside an answer, weighed by their share of the call. A
+// throttle codes inside an answer, weighed by their share of the call; the
+// SDK's retry of a throttled attempt waits for the rate like a call
+// ([PaceRetry]), so that it does not meet the empty bucket again. A
 // quota is a token bucket: while it throttles, the calls it accepts come at
 // its refill rate, so the calls accepted between two throttles, over the
 // time between them, measure the quota whatever the bucket's size. On a
@@ -131,6 +133,8 @@
 // An adapter implements [Adapter]: the operation's name and limit, the key
 // and identity of an item, validation against the service model, the call
 // itself (results aligned with the items sent), and the classification of
-// call-level errors. Adapters never schedule, sleep or retry. A panic in an
-// adapter fails the items concerned instead of the caller's process.
+// call-level errors. Adapters never schedule, sleep or retry. An adapter
+// whose client retries HTTP attempts reports each throttled attempt with
+// [SignalThrottle] and waits with [PaceRetry] before retrying it. A panic in
+// an adapter fails the items concerned instead of the caller's process.
 package batch

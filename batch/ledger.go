@@ -74,14 +74,26 @@ func (rn *run[T, R]) newCall(ks *keyState[T]) *call[T, R] {
 	} else {
 		c = &call[T, R]{}
 		c.ctx = context.WithValue(rn.ctx, throttleKey{}, func() {
-			// Report the first throttled attempt at once: the SDK may
-			// retry it for a while.
-			if c.throttled.Swap(true) {
+			// Report a throttled attempt at once: the SDK may retry it
+			// for a while. Once per attempt the rate let go.
+			c.throttled.Store(true)
+			if c.signaled.Swap(true) {
 				return
 			}
 			if _, cut := rn.rate.Done(CallResult{Sent: c.sent, Throttled: 1, InFlight: true}); cut {
 				c.cut.Store(true)
 			}
+		})
+		c.ctx = context.WithValue(c.ctx, paceKey{}, func(ctx context.Context) error {
+			// The SDK retries a throttled attempt: the retry is one more
+			// send at the run's rate. It runs inside Call, on the
+			// goroutine that owns c until the call completes.
+			if err := rn.rate.Wait(ctx); err != nil {
+				return err
+			}
+			c.sent = rn.set.Clock.Now()
+			c.signaled.Store(false)
+			return nil
 		})
 		c.ctx = context.WithValue(c.ctx, callIDKey{}, &c.id)
 	}
@@ -99,6 +111,7 @@ func (rn *run[T, R]) freeCall(c *call[T, R]) {
 	c.test, c.notSent, c.elapsed = false, false, 0
 	c.readyAt, c.sent = time.Time{}, time.Time{}
 	c.throttled.Store(false)
+	c.signaled.Store(false)
 	c.cut.Store(false)
 	c.id.Store(0)
 	rn.freeCalls = append(rn.freeCalls, c)

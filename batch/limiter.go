@@ -6,8 +6,9 @@ import (
 )
 
 // Limiter paces the calls of a run: the engine calls Wait before sending
-// each call and Done with every throttle signal and every call's outcome, so
-// that the Limiter can learn the rate the service accepts. Set
+// each call and before each retry of an HTTP attempt the service throttled
+// ([PaceRetry]), and Done with every throttle signal and every call's
+// outcome, so that the Limiter can learn the rate the service accepts. Set
 // [Options.Limiter] to share one rate between several runs, or between
 // processes through a store (package github.com/batchkit/batchkit/redislimit
 // keeps it in Redis). A nil Options.Limiter gives each run its own adaptive
@@ -16,13 +17,15 @@ import (
 //
 // Contract: a Limiter is safe for concurrent use by up to MaxInFlight calls
 // of each run using it, and may be shared by several runs, goroutines and
-// processes. Wait blocks until one call may be sent, or until ctx is done:
-// it then returns ctx's error (or one wrapping it) and the engine ends that
-// call without sending it. A canceled Wait lets no call go. Done never
-// blocks: it is called on the run's own goroutine and on the SDK's. For each
-// call that Wait let go, Done receives at most one report with InFlight set
-// (its first throttled HTTP attempt, while the SDK retries it) and at most
-// one without (its outcome); a call canceled in flight may get no report.
+// processes. Wait blocks until one HTTP attempt may be sent (a call, or the
+// retry of a throttled attempt), or until ctx is done: it then returns ctx's
+// error (or one wrapping it) and the engine ends that call without sending
+// the attempt. A canceled Wait lets nothing go. Done never blocks: it is
+// called on the run's own goroutine and on the SDK's. For each attempt that
+// Wait let go, Done receives at most one report with InFlight set (the
+// service throttled it and the SDK will retry it); for each call, at most
+// one without (its outcome, whose Sent is when its last attempt went). A
+// call canceled in flight may get no report.
 //
 // A Limiter that also has a method Rate() float64 reports its send rate, in
 // calls per second (0 for no limit), to [Hooks.OnThrottle] and the log after
@@ -36,7 +39,8 @@ type Limiter interface {
 
 // CallResult is what the engine tells a [Limiter] about one call.
 type CallResult struct {
-	// Sent is when Wait let the call go, by the run's [Options.Clock].
+	// Sent is when Wait let the attempt go, by the run's [Options.Clock]:
+	// for an outcome, the call's last attempt.
 	Sent time.Time
 	// Throttled is the share of the call the service refused for its rate:
 	// 1 for a call throttled as a whole, or for an HTTP attempt the SDK

@@ -27,10 +27,10 @@ const (
 	// rateDip is how far below the measured rate a throttle sends the
 	// rate. After a throttle the service's bucket is empty, and until it
 	// holds a token again every call that arrives just before the next
-	// token is throttled and its SDK retry takes that token: at a dip d
-	// that lasts about 1/d calls. 8% keeps it to about a dozen calls while
-	// the climb back, which averages the measured rate over a cycle, loses
-	// no goodput to it.
+	// token is throttled, and its retry (paced by the rate, PaceRetry)
+	// takes a later token: at a dip d that lasts about 1/d calls. 8% keeps
+	// it to about a dozen calls while the climb back, which averages the
+	// measured rate over a cycle, loses no goodput to it.
 	rateDip = 0.08
 
 	// startDip is the dip after the first throttle of a slow start. What
@@ -49,9 +49,9 @@ const (
 	// probeCalls sets the probe cycle: the climb is back at the measured
 	// rate after probeCalls calls' worth of time and meets the quota again
 	// about as many later. One episode of throttles (a call or two, with
-	// the SDK's retries up to three times as many requests) per 200 calls
-	// is 1-2% of requests; a shorter cycle finds a raised quota sooner and
-	// throttles more often.
+	// their retries a few more requests) per 200 calls is 1-2% of
+	// requests; a shorter cycle finds a raised quota sooner and throttles
+	// more often.
 	probeCalls = 100
 
 	// minProbeRTTs bounds the probe cycle below in round trips, so each
@@ -386,7 +386,7 @@ func (a *adaptiveRate) throttle(now, sent time.Time, w float64) bool {
 		// after this signal's own measurement, which ends here.
 		defer a.addPoint(now)
 	}
-	// A call sent before the last cut went out at the old rate: its
+	// An attempt sent before the last cut went out at the old rate: its
 	// throttle says nothing the cut did not already act on.
 	if sent.Before(a.lastCut) {
 		return false
@@ -417,7 +417,7 @@ func (a *adaptiveRate) throttle(now, sent time.Time, w float64) bool {
 // recut acts on a throttle during the climb back after a cut, of a call
 // sent after it: the cut did not end the throttles. Either the measurement
 // was high (the quota fell, or the episode began a run and the start-up
-// burst inflated it) or the bucket is still empty because the SDK's retries
+// burst inflated it) or the bucket is still empty because the retries
 // of throttled calls take its tokens. a.mu must be held.
 func (a *adaptiveRate) recut(now time.Time, w float64) bool {
 	d := now.Sub(a.epAt).Seconds()
@@ -442,10 +442,10 @@ func (a *adaptiveRate) recut(now time.Time, w float64) bool {
 		// share of items.
 		b, base = a.base, a.base
 	}
-	// The dip deepens from the rate, once per throttle of a call sent after
-	// the last change, so an empty bucket gets tokens ahead. While the SDK's
-	// retries keep the bucket empty that can take the rate a few dips below
-	// the quota; the climb brings it back.
+	// The dip deepens from the rate, once per throttle of an attempt sent
+	// after the last change, so an empty bucket gets tokens ahead. While
+	// the retries of throttled calls keep the bucket empty that can take
+	// the rate a few dips below the quota; the climb brings it back.
 	next := min(a.cur, b) * (1 - w*rateDip)
 	if next >= a.cur {
 		return false // the rate is below that already

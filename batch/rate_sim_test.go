@@ -17,9 +17,9 @@ import (
 // service: a token-bucket quota with a burst, whose rate may change at given
 // times, and latency with jitter. A call is up to simSDKAttempts HTTP attempts,
 // as the SDK's standard retryer makes them in the test kits (a throttled
-// attempt is retried after a fixed 20 ms); the first throttled attempt is
-// reported in flight, as SignalThrottle does, and the call's outcome when it
-// ends. MaxInFlight workers each wait for the rate, then run one call, then
+// attempt is retried after a fixed 20 ms, and then waits for the rate, as
+// PaceRetry makes it); the first throttled attempt is reported in flight, as
+// SignalThrottle does, and the call's outcome when it ends. MaxInFlight workers each wait for the rate, then run one call, then
 // start over while work remains: a call throttled on every attempt goes
 // back to the work. Everything is deterministic for a seed.
 
@@ -79,27 +79,29 @@ var simScenarios = []simScenario{
 	},
 	{
 		// An independent fake at 20 calls/s, with a bucket of a second.
-		// Missed: the start-up costs about 40 throttled attempts, 3-5% of
-		// this run.
 		name: "steady-20", quota: []quotaStep{{0, 20}}, calls: 1200,
 		goodFrom: 5 * time.Second, goodTo: 58 * time.Second, goodShare: 0.97,
-		maxThrottledLate: 0.03, maxEarly: 60, maxStartupPeak: 2, noCollapse: true, maxSpread: 1.25,
+		maxThrottled: 0.03, maxEarly: 30, maxStartupPeak: 2, noCollapse: true, maxSpread: 1.25,
 	},
 	{
 		// The quickstart's Wickr lane: 8 calls/s, a bucket of a second, about
-		// 120 calls. A run this short is mostly start-up.
+		// 120 calls. A run this short is mostly start-up: the dozen or so
+		// attempts throttled while slow start finds the quota are 10% of
+		// it, so only their number is bounded.
 		name: "wickr", quota: []quotaStep{{0, 8}}, calls: 120, inFlight: 8,
 		goodFrom: 2 * time.Second, goodTo: 14 * time.Second, goodShare: 0.9,
-		maxEarly: 60, maxStartupPeak: 2, noCollapse: true, maxSpread: 1.25,
+		maxThrottledLate: 0.03, maxEarly: 20, maxStartupPeak: 2, noCollapse: true, maxSpread: 1.25,
 	},
 	{
-		// A quota below what one call in flight sends (50 calls/s). Missed:
-		// one call in flight is already ten times the quota, so the start-up
-		// sends up to 2.2 times the quota before the first throttle and costs
-		// about 35 throttled attempts, 5-7% of this run.
+		// A quota below what one call in flight sends (50 calls/s). Before
+		// the first throttle a bucket of a second's quota accepts twice the
+		// quota in a second by itself, and the calls sent in the round trip
+		// before the throttle's answer come on top: 11 calls in a second
+		// against 10, 2.2 times the quota, with any start-up that reaches
+		// the quota in less than a few seconds (issue 9 misses 2.0 there).
 		name: "quota-low", quota: []quotaStep{{0, 5}}, calls: 600,
 		goodFrom: 5 * time.Second, goodTo: 118 * time.Second, goodShare: 0.97,
-		maxThrottledLate: 0.03, maxEarly: 45, maxStartupPeak: 2.5, noCollapse: true, maxSpread: 1.25,
+		maxThrottled: 0.03, maxEarly: 20, maxStartupPeak: 2.2, noCollapse: true, maxSpread: 1.25,
 	},
 	{
 		name: "quota-halves", quota: []quotaStep{{0, 100}, {15 * time.Second, 50}}, burst: 8, calls: 2500,
@@ -157,6 +159,7 @@ const (
 	evWake           // the worker's wait for the rate is over
 	evAttempt        // an HTTP attempt reaches the service
 	evAnswer         // the attempt's answer reaches the worker
+	evRetry          // the SDK's backoff is over: the retry waits for the rate
 )
 
 type simQueue []*simEvent
@@ -180,9 +183,10 @@ func (q *simQueue) Pop() any {
 // simWorker is one of the MaxInFlight slots and the call it runs.
 type simWorker struct {
 	parked    int       // the wake event that counts, or 0 when not waiting
-	sent      time.Time // when the rate let the current call go
+	retrying  bool      // the wait is for a retry of a throttled attempt
+	sent      time.Time // when the rate let the current attempt go
 	attempt   int       // current HTTP attempt, from 1
-	throttled bool      // an attempt of the current call was throttled
+	throttled bool      // the current attempt was throttled
 	accepted  bool      // the current attempt was accepted
 }
 
@@ -351,7 +355,7 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 		}
 		w := ev.w
 		switch ev.kind {
-		case evReady, evWake:
+		case evReady, evWake, evRetry:
 			if ev.kind == evReady && pending == 0 {
 				continue // no work left for this worker
 			}
@@ -364,10 +368,17 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 				w.parked = seq
 				continue
 			}
-			pending--
-			*w = simWorker{sent: now, attempt: 1}
+			w.parked = 0
 			sends = append(sends, now)
 			secSends++
+			if ev.kind == evRetry || w.retrying {
+				// The retry is a send of its own, as PaceRetry makes it.
+				w.retrying, w.sent, w.throttled = false, now, false
+				push(now, evAttempt, w)
+				continue
+			}
+			pending--
+			*w = simWorker{sent: now, attempt: 1}
 			push(now, evAttempt, w)
 		case evAttempt:
 			res.attempts++
@@ -395,7 +406,8 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 				}
 				if w.attempt < simSDKAttempts {
 					w.attempt++
-					push(now.Add(simSDKBackoff), evAttempt, w)
+					w.retrying = true
+					push(now.Add(simSDKBackoff), evRetry, w)
 					continue
 				}
 				report(now, w, CallResult{Sent: w.sent, Throttled: 1})

@@ -63,10 +63,11 @@ type call[T, R any] struct {
 	err      error
 	panicked any
 	notSent  bool      // canceled while waiting for the send rate
-	sent     time.Time // when the send rate let the call go
+	sent     time.Time // when the send rate let the call's latest HTTP attempt go (PaceRetry sets it during Call)
 	elapsed  time.Duration
 
-	throttled atomic.Bool
+	throttled atomic.Bool // an HTTP attempt of the call was throttled
+	signaled  atomic.Bool // the latest attempt's throttle was reported in flight
 	cut       atomic.Bool // a throttle signalled in flight cut the send rate
 }
 

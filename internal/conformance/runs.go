@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,12 @@ import (
 // run under every fault, many keys with one in flight, and items
 // duplicated in the input. Their pass or fail never depends on timing: the
 // assertions count outcomes, retries and requests.
+
+// countingLimiter lets every call go at once and counts the Waits.
+type countingLimiter struct{ waits atomic.Int64 }
+
+func (l *countingLimiter) Wait(context.Context) error { l.waits.Add(1); return nil }
+func (l *countingLimiter) Done(batch.CallResult)      {}
 
 // wrongSecret is the secret access key of the Credentials subtest. No error
 // or log may quote it.
@@ -146,16 +153,19 @@ func (s *suite[T, R]) quotaBucket(t *testing.T, e *env[T, R]) {
 // quotaSignaled throttles a seeded share of requests, one call in flight at
 // a time, so that the client's retryer absorbs some throttles: the engine
 // must see those calls as throttled too (the adapter signals them with
-// batch.SignalThrottle), and every item succeeds.
+// batch.SignalThrottle), every retry of a throttled request must wait for
+// the send rate (batch.PaceRetry), and every item succeeds.
 func (s *suite[T, R]) quotaSignaled(t *testing.T, e *env[T, R]) {
 	f := awsfake.Faults{Seed: 4, ThrottleRate: 0.5}
 	k := s.kit(e, Setup{Faults: f, Items: 40, Keys: 2})
 	in := s.mix(k, 4, false)
 	hidden, failed := 0, 0
+	lim := &countingLimiter{}
 	r := s.runner(e, k, 4, func(o *batch.Options) {
 		o.MaxItemsPerCall = 4
 		o.MaxInFlight = 1
 		o.MaxAttempts = 10
+		o.Limiter = lim
 		o.Hooks.OnCall = func(ci batch.CallInfo) {
 			switch {
 			case !ci.Done:
@@ -182,7 +192,12 @@ func (s *suite[T, R]) quotaSignaled(t *testing.T, e *env[T, R]) {
 			absorbed++
 		}
 	}
-	t.Logf("%d calls answered after a throttle the client retried, %d marked throttled by the engine, %d failed calls", absorbed, hidden, failed)
+	t.Logf("%d calls answered after a throttle the client retried, %d marked throttled by the engine, %d failed calls; %d requests, %d waits for the send rate", absorbed, hidden, failed, len(l.reqs), lim.waits.Load())
+	// The only faults are throttles, so every request is a call's first or
+	// the retry of a throttled one: each waited for the send rate.
+	if w := int(lim.waits.Load()); w != len(l.reqs) {
+		p = append(p, fmt.Sprintf("the kit received %d requests but the send rate let %d go: the adapter does not pace its client's retries of throttled requests (batch.PaceRetry)", len(l.reqs), w))
+	}
 	switch {
 	case absorbed == 0:
 		p = append(p, "the client never retried a throttled request into an answer: the test exercises nothing (change the seed)")

@@ -7,9 +7,11 @@
 // extended for one call: the throttle codes the SDK does not know (Chime's
 // ThrottledClientException, Wickr's RateLimitError, ...) become retryable
 // with retry.AddWithErrorCodes, and every failed attempt that [Is] a
-// throttle is reported to the run with [batch.SignalThrottle]. The wrapper
-// shares the wrapped retryer's retry quota, attempt limit and backoff, so
-// the caller's retry settings keep applying.
+// throttle is reported to the run with [batch.SignalThrottle]; the attempt
+// that retries it first waits for the run's send rate ([batch.PaceRetry]),
+// in GetAttemptToken, which the retry loop calls before every attempt. The
+// wrapper shares the wrapped retryer's retry quota, attempt limit and
+// backoff, so the caller's retry settings keep applying.
 //
 // The SDK's retry middleware (and batchkit's awsrest invoker) calls
 // IsErrorRetryable exactly once for every failed attempt, which makes it

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/batchkit/batchkit/batch"
@@ -97,8 +100,91 @@ func (signalAdapter) Classify(err error) (*batch.Error, batch.Scope) {
 	return batch.AsError(err), batch.ScopeCall
 }
 func (a signalAdapter) Call(ctx context.Context, _ string, items []string) ([]batch.Result[struct{}], error) {
-	throttle.Wrap(ctx, retry.NewStandard(), "SlowDown429").IsErrorRetryable(a.err)
+	// The SDK's retry loop: an attempt token before each attempt, the
+	// decision after a failed one, then the next attempt's token.
+	r := throttle.Wrap(ctx, retry.NewStandard(), "SlowDown429")
+	if _, err := r.GetAttemptToken(ctx); err != nil {
+		return nil, err
+	}
+	r.IsErrorRetryable(a.err)
+	if _, err := r.GetAttemptToken(ctx); err != nil {
+		return nil, err
+	}
 	return make([]batch.Result[struct{}], len(items)), nil
+}
+
+// countingLimiter lets calls go, refusing every Wait after the first
+// allow, and records what it is told.
+type countingLimiter struct {
+	allow int
+
+	mu      sync.Mutex
+	waits   int
+	reports []batch.CallResult
+}
+
+func (l *countingLimiter) Wait(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.waits++
+	if l.allow > 0 && l.waits > l.allow {
+		return context.Canceled
+	}
+	return nil
+}
+
+func (l *countingLimiter) Done(r batch.CallResult) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reports = append(l.reports, r)
+}
+
+// TestWrapPacesRetriesOfThrottles checks that the retry of a throttled
+// attempt waits for the run's send rate, and only that retry: an attempt
+// after another failure goes at the SDK's pace alone.
+func TestWrapPacesRetriesOfThrottles(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		err       error
+		wantWaits int
+	}{
+		{"throttle", &smithy.GenericAPIError{Code: "SlowDown429"}, 2},
+		{"429", withStatus(429, errors.New("x")), 2},
+		{"other", withStatus(500, &smithy.GenericAPIError{Code: "InternalFailure"}), 1},
+	} {
+		lim := &countingLimiter{}
+		r, err := batch.New[string, struct{}](signalAdapter{tt.err}, func(o *batch.Options) { o.Limiter = lim })
+		require.NoError(t, err)
+		rep, err := r.Run(context.Background(), []string{"a", "b"})
+		require.NoError(t, err, tt.name)
+		assert.Equal(t, 2, rep.Succeeded, tt.name)
+		assert.Equal(t, tt.wantWaits, lim.waits, "%s: Waits for one call", tt.name)
+		if tt.wantWaits == 2 {
+			require.Len(t, lim.reports, 2, tt.name)
+			assert.True(t, lim.reports[0].InFlight, "%s: the throttle is reported in flight", tt.name)
+			assert.False(t, lim.reports[1].Sent.Before(lim.reports[0].Sent), "%s: the outcome's Sent is the retry's", tt.name)
+		}
+	}
+
+	// A run that ends while the retry waits ends the call with the
+	// Limiter's error; the item is not reported as sent successfully.
+	lim := &countingLimiter{allow: 1}
+	r, err := batch.New[string, struct{}](signalAdapter{&smithy.GenericAPIError{Code: "SlowDown429"}}, func(o *batch.Options) {
+		o.Limiter = lim
+		o.MaxAttempts = 1
+	})
+	require.NoError(t, err)
+	rep, err := r.Run(context.Background(), []string{"a"})
+	require.NoError(t, err)
+	assert.Equal(t, 0, rep.Succeeded)
+	require.Len(t, rep.Outcomes, 1)
+	assert.ErrorIs(t, rep.Outcomes[0].Err, context.Canceled)
+
+	// Outside a run, pacing does nothing.
+	w := throttle.Wrap(context.Background(), retry.NewStandard())
+	w.IsErrorRetryable(withStatus(429, errors.New("x")))
+	_, err = w.GetAttemptToken(context.Background())
+	assert.NoError(t, err)
 }
 
 func TestWrapSignalsTheRun(t *testing.T) {
