@@ -108,6 +108,11 @@ func NewBatcher[T, R any](adapter Adapter[T, R], optFns ...func(*Options)) (*Bat
 		}
 		b.err = runErr
 		for _, p := range f.end(runErr) {
+			// Every outcome goes through the hook exactly once, as in a
+			// Runner's items never read.
+			if h := r.set.Hooks.OnOutcome; h != nil {
+				h(OutcomeInfo{Operation: r.adapter.Operation(), Index: -1, Status: st, Err: unread})
+			}
 			p.deliver(Outcome[T, R]{Index: -1, Item: p.item, Status: st, Err: unread})
 		}
 	}()

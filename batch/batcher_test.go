@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -198,6 +199,42 @@ func TestBatcherCloseContextCancelsPending(t *testing.T) {
 	}
 }
 
+// TestRegressionBatcherOnOutcomeForUnreadItems: items still waiting in
+// the feed when a Batcher's run ended got their outcome but never reached
+// Hooks.OnOutcome, which a Runner calls for every item, read or not.
+func TestRegressionBatcherOnOutcomeForUnreadItems(t *testing.T) {
+	a := newScripted(1)
+	sent := make(chan struct{}, 1)
+	a.onCall = func(ctx context.Context, _ string, _ []item) error {
+		sent <- struct{}{}
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	var mu sync.Mutex
+	var hooked []OutcomeInfo
+	b := mustBatcher(t, a, func(o *Options) {
+		o.MaxInFlight, o.MaxBuffered = 1, 1
+		o.Hooks.OnOutcome = func(oi OutcomeInfo) { mu.Lock(); hooked = append(hooked, oi); mu.Unlock() }
+	})
+	in := items(2, 1)
+	p0, err := b.AddAsync(context.Background(), in[0])
+	require.NoError(t, err)
+	<-sent // item 0 is held and in flight: the run reads nothing more
+	p1, err := b.AddAsync(context.Background(), in[1])
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, b.Close(ctx), context.Canceled)
+	assert.Equal(t, StatusCanceled, p0.Outcome().Status)
+	assert.Equal(t, StatusCanceled, p1.Outcome().Status)
+	assert.Equal(t, -1, p1.Outcome().Index, "item 1 was never taken in")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, hooked, 2, "OnOutcome once per item added")
+	indexes := []int{hooked[0].Index, hooked[1].Index}
+	assert.ElementsMatch(t, []int{0, -1}, indexes)
+}
+
 func TestBatcherFullBufferBlocksAdd(t *testing.T) {
 	a := newScripted(1)
 	release := make(chan struct{})
@@ -254,6 +291,8 @@ func runStressBatcherSeed(seed uint64) string {
 	a := &stressAdapter{c: c, log: l, cancel: func() {}}
 	opts := c.opts
 	opts.Clock = &stressClock{now: time.Unix(1e9, 0)}
+	var hooked atomic.Int64
+	opts.Hooks.OnOutcome = func(OutcomeInfo) { hooked.Add(1) }
 	b, err := NewBatcher[sitem, string](a, func(o *Options) { *o = opts })
 	if err != nil {
 		return fmt.Sprintf("NewBatcher: %v", err)
@@ -307,6 +346,15 @@ func runStressBatcherSeed(seed uint64) string {
 			if o.Status == 0 || (o.Status != StatusSucceeded && o.Err == nil) {
 				v.add("item %d: outcome %v without error", i, o.Status)
 			}
+		}
+		added := 0
+		for _, p := range pend {
+			if p != nil {
+				added++
+			}
+		}
+		if n := hooked.Load(); n != int64(added) {
+			v.add("%d OnOutcome calls for %d items added", n, added)
 		}
 		for _, call := range l.calls {
 			if len(call.idx) == 0 || len(call.idx) > c.limit {

@@ -216,7 +216,9 @@ type ThrottleInfo struct {
 // OutcomeInfo is the non-generic part of an [Outcome].
 type OutcomeInfo struct {
 	Operation string
-	Index     int
+	// Index is the item's index, or -1 for an item a [Batcher] never took
+	// in (its run ended first).
+	Index int
 	Status    Status
 	Err       *Error
 	Attempts  int
