@@ -70,7 +70,7 @@ func TestValidate(t *testing.T) {
 
 func TestMisconfiguredAdapterFailsValidation(t *testing.T) {
 	item := appstream.Association{StackName: "S", UserName: "u", AuthenticationType: "API"}
-	a := appstream.New(nopAPI{}, appstream.Operation("BatchSomething"))
+	a := appstream.New(nopAPI{}, appstream.Action("BatchSomething"))
 	var be *batch.Error
 	if err := a.Validate(item); !errors.As(err, &be) || be.Code != batch.CodeInvalidInput {
 		t.Fatalf("Validate: got %v, want InvalidInput", err)

@@ -39,19 +39,40 @@ type API interface {
 
 var _ API = (*appstreamsdk.Client)(nil)
 
-// Operation selects the AppStream operation an [Adapter] runs. Its value is
-// the operation's name.
-type Operation string
-
-// The two operations.
+// Names of the two operations, as [Adapter.Operation], [batch.Error] and
+// [batch.Report] give them.
 const (
-	// Associate runs BatchAssociateUserStack.
-	Associate Operation = "BatchAssociateUserStack"
-	// Disassociate runs BatchDisassociateUserStack.
-	Disassociate Operation = "BatchDisassociateUserStack"
+	// AssociateOperation is the operation [Associate] runs.
+	AssociateOperation = "BatchAssociateUserStack"
+	// DisassociateOperation is the operation [Disassociate] runs.
+	DisassociateOperation = "BatchDisassociateUserStack"
 )
 
-func (op Operation) valid() bool { return op == Associate || op == Disassociate }
+// Action selects what an [Adapter] does with its associations: [Associate]
+// or [Disassociate]. Its value is the name of the operation it runs
+// ([AssociateOperation] or [DisassociateOperation]). Any other value is
+// refused by [NewRunner] and [NewBatcher], and fails every item of an
+// Adapter built with [New].
+type Action string
+
+// The two actions.
+const (
+	// Associate associates users with stacks: it runs BatchAssociateUserStack.
+	Associate Action = AssociateOperation
+	// Disassociate disassociates users from stacks: it runs
+	// BatchDisassociateUserStack.
+	Disassociate Action = DisassociateOperation
+)
+
+func (act Action) valid() bool { return act == Associate || act == Disassociate }
+
+// Operation is the former name of [Action].
+//
+// Deprecated: use Action. In every adapter package, names ending in
+// Operation are string constants naming the operation on the wire, such as
+// [AssociateOperation]; this alias keeps code written for the former name
+// compiling.
+type Operation = Action
 
 // Association is one item: a user, identified by name and authentication
 // type, and the stack to associate it with or disassociate it from. It
@@ -111,7 +132,7 @@ type Options struct {
 // use. Build it with [New].
 type Adapter struct {
 	client API
-	op     Operation
+	action Action
 	opts   Options
 
 	// mu guards notFound.
@@ -124,16 +145,16 @@ type Adapter struct {
 
 var _ batch.Adapter[Association, Result] = (*Adapter)(nil)
 
-// New returns an Adapter that runs op through client. Option functions are
+// New returns an Adapter that runs action through client. Option functions are
 // applied in order to a zero [Options]; the result is copied, so later edits
 // of anything the functions captured do not affect the Adapter.
 //
-// New does not fail. An unknown op makes every item fail validation with a
+// New does not fail. An unknown action makes every item fail validation with a
 // [batch.CodeInvalidInput] error naming it. A nil client is only needed to
 // send: Validate and Plan work without one, and the first call of a run
 // fails with a [batch.CodeInvalidInput] error saying the client is missing,
 // which ends the run with every item failing with it; nothing is sent.
-func New(client API, op Operation, optFns ...func(*Options)) *Adapter {
+func New(client API, action Action, optFns ...func(*Options)) *Adapter {
 	var o Options
 	for _, fn := range optFns {
 		fn(&o)
@@ -146,20 +167,20 @@ func New(client API, op Operation, optFns ...func(*Options)) *Adapter {
 	}
 	o.ClientOptions = append([]func(*appstreamsdk.Options){}, o.ClientOptions...)
 	o.Options = batch.Options{} // the engine's, not the Adapter's
-	return &Adapter{client: client, op: op, opts: o}
+	return &Adapter{client: client, action: action, opts: o}
 }
 
-// NewRunner returns a [batch.Runner] that runs op through client, built in
+// NewRunner returns a [batch.Runner] that runs action through client, built in
 // one step from one [Options]: the adapter's fields configure the
 // [Adapter], the embedded batch.Options the engine. Option functions are
 // applied in order to a zero Options, which is then copied.
 //
 // Unlike [New], NewRunner checks its arguments: a nil client (including a
-// typed nil such as a nil *appstreamsdk.Client) or an op other than
+// typed nil such as a nil *appstreamsdk.Client) or an action other than
 // [Associate] and [Disassociate] is an error naming the argument, and so
 // is any invalid engine option (see [batch.New]).
-func NewRunner(client API, op Operation, optFns ...func(*Options)) (*batch.Runner[Association, Result], error) {
-	a, bo, err := build("NewRunner", client, op, optFns)
+func NewRunner(client API, action Action, optFns ...func(*Options)) (*batch.Runner[Association, Result], error) {
+	a, bo, err := build("NewRunner", client, action, optFns)
 	if err != nil {
 		return nil, err
 	}
@@ -168,10 +189,10 @@ func NewRunner(client API, op Operation, optFns ...func(*Options)) (*batch.Runne
 }
 
 // NewBatcher returns a [batch.Batcher] that takes associations one at a
-// time and runs them through client with op. It is configured and checks
+// time and runs them through client with action. It is configured and checks
 // its arguments as [NewRunner] does. Close it when done.
-func NewBatcher(client API, op Operation, optFns ...func(*Options)) (*batch.Batcher[Association, Result], error) {
-	a, bo, err := build("NewBatcher", client, op, optFns)
+func NewBatcher(client API, action Action, optFns ...func(*Options)) (*batch.Batcher[Association, Result], error) {
+	a, bo, err := build("NewBatcher", client, action, optFns)
 	if err != nil {
 		return nil, err
 	}
@@ -190,12 +211,12 @@ func named(fn string, err error) error {
 
 // build checks the arguments of NewRunner and NewBatcher (named fn in
 // errors) and returns the Adapter and the engine's options.
-func build(fn string, client API, op Operation, optFns []func(*Options)) (*Adapter, func(*batch.Options), error) {
+func build(fn string, client API, action Action, optFns []func(*Options)) (*Adapter, func(*batch.Options), error) {
 	if wire.NoClient(client) {
 		return nil, nil, fmt.Errorf("appstream: %s: client is nil", fn)
 	}
-	if !op.valid() {
-		return nil, nil, fmt.Errorf("appstream: %s: op %q is not an operation: use appstream.Associate or appstream.Disassociate", fn, truncate(string(op), 64))
+	if !action.valid() {
+		return nil, nil, fmt.Errorf("appstream: %s: action %q is not an action: use appstream.Associate or appstream.Disassociate", fn, truncate(string(action), 64))
 	}
 	var o Options
 	for _, f := range optFns {
@@ -203,7 +224,7 @@ func build(fn string, client API, op Operation, optFns []func(*Options)) (*Adapt
 	}
 	engine := o.Options
 	engine.MaxItemsPerCall = 0 // shadowed by Options.MaxItemsPerCall
-	a := New(client, op, func(p *Options) { *p = o })
+	a := New(client, action, func(p *Options) { *p = o })
 	return a, func(b *batch.Options) { *b = engine }, nil
 }
 
@@ -219,9 +240,10 @@ func (a *Adapter) Batcher(optFns ...func(*batch.Options)) (*batch.Batcher[Associ
 	return batch.NewBatcher[Association, Result](a, optFns...)
 }
 
-// Operation returns the operation's name, "BatchAssociateUserStack" or
-// "BatchDisassociateUserStack".
-func (a *Adapter) Operation() string { return string(a.op) }
+// Operation returns the name of the operation the Adapter runs,
+// [AssociateOperation] or [DisassociateOperation] (for an unknown action,
+// the action as given).
+func (a *Adapter) Operation() string { return string(a.action) }
 
 // MaxItems returns the most associations sent in one call:
 // Options.MaxItemsPerCall after clamping.
@@ -260,17 +282,17 @@ var userNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
 // AuthenticationType one of API, SAML, USERPOOL and AWS_AD. Errors come from
 // [batch.InvalidInput], name the field, and never hold the UserName.
 func (a *Adapter) Validate(item Association) error {
-	if !a.op.valid() {
-		return a.unknownOp()
+	if !a.action.valid() {
+		return a.unknownAction()
 	}
 	return validate(item)
 }
 
-// unknownOp is the error of every item of an Adapter built with an unknown
-// operation.
-func (a *Adapter) unknownOp() *batch.Error {
-	e := batch.InvalidInput("", "appstream: unknown operation %q", truncate(string(a.op), 64))
-	e.Operation = string(a.op)
+// unknownAction is the error of every item of an Adapter built with an
+// unknown action.
+func (a *Adapter) unknownAction() *batch.Error {
+	e := batch.InvalidInput("", "appstream: unknown action %q: use appstream.Associate or appstream.Disassociate", truncate(string(a.action), 64))
+	e.Operation = a.Operation()
 	return e
 }
 
@@ -280,7 +302,7 @@ func (a *Adapter) unknownOp() *batch.Error {
 // this one error, and nothing is sent.
 func (a *Adapter) noClient() *batch.Error {
 	e := batch.InvalidInput("", "appstream: the adapter has no client: appstream.New was given a nil API")
-	e.Operation = string(a.op)
+	e.Operation = a.Operation()
 	return e
 }
 

@@ -26,8 +26,8 @@ import (
 // A request that failed as a whole returns its error for [Adapter.Classify].
 func (a *Adapter) Call(ctx context.Context, _ string, items []Association) ([]batch.Result[Result], error) {
 	switch {
-	case !a.op.valid():
-		return nil, a.unknownOp()
+	case !a.action.valid():
+		return nil, a.unknownAction()
 	case wire.NoClient(a.client):
 		return nil, a.noClient()
 	}
@@ -44,7 +44,7 @@ func (a *Adapter) Call(ctx context.Context, _ string, items []Association) ([]ba
 		md   middleware.Metadata
 		err  error
 	)
-	switch a.op {
+	switch a.action {
 	case Associate:
 		var out *appstreamsdk.BatchAssociateUserStackOutput
 		out, err = a.client.BatchAssociateUserStack(ctx, &appstreamsdk.BatchAssociateUserStackInput{UserStackAssociations: in}, optFns...)
@@ -118,7 +118,7 @@ func (a *Adapter) mapAnswer(items []Association, errs []appstreamtypes.UserStack
 	if unattributed > 0 {
 		um := &batch.Error{
 			Code:      batch.CodeUnmatched,
-			Operation: string(a.op),
+			Operation: a.Operation(),
 			Message:   "the answer holds an error entry that names no association of the call, so it is unknown which item failed",
 		}
 		for i := range res {

@@ -17,9 +17,9 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	for _, op := range []appstream.Operation{appstream.Associate, appstream.Disassociate} {
-		t.Run(string(op), func(t *testing.T) {
-			conformance.Run(t, conformanceHarness(op))
+	for _, action := range []appstream.Action{appstream.Associate, appstream.Disassociate} {
+		t.Run(string(action), func(t *testing.T) {
+			conformance.Run(t, conformanceHarness(action))
 		})
 	}
 }
@@ -29,7 +29,7 @@ func TestConformance(t *testing.T) {
 // operations have no call key); poison items are users listed in
 // Faults.Poison; unknown items alternate between an unknown user and an
 // unknown stack. For Disassociate, every known item starts associated.
-func conformanceHarness(op appstream.Operation) conformance.Harness[appstream.Association, appstream.Result] {
+func conformanceHarness(action appstream.Action) conformance.Harness[appstream.Association, appstream.Result] {
 	const auth = appstreamtypes.AuthenticationTypeUserpool
 	return conformance.Harness[appstream.Association, appstream.Result]{
 		MaxItems:       appstream.MaxItemsPerCall,
@@ -72,7 +72,7 @@ func conformanceHarness(op appstream.Operation) conformance.Harness[appstream.As
 			for _, group := range [][]appstream.Association{k.Items, k.Poison} {
 				for _, it := range group {
 					srv.AddUser(it.UserName, it.AuthenticationType)
-					if op == appstream.Disassociate {
+					if action == appstream.Disassociate {
 						srv.AddAssociation(kitAssoc(it))
 					}
 				}
@@ -85,12 +85,12 @@ func conformanceHarness(op appstream.Operation) conformance.Harness[appstream.As
 						return aws.Credentials{AccessKeyID: appstreamtest.AccessKeyID, SecretAccessKey: s.Secret}, nil
 					})
 				}
-			}), op)
+			}), action)
 			k.Requests = srv.Requests
 			k.SetFaults = srv.SetFaults
 			k.Close = srv.Close
 			k.Applied = func(it appstream.Association) bool {
-				return srv.IsAssociated(kitAssoc(it)) == (op == appstream.Associate)
+				return srv.IsAssociated(kitAssoc(it)) == (action == appstream.Associate)
 			}
 			return k
 		},

@@ -19,14 +19,14 @@ func TestNewRunnerRefusesBadArguments(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		client appstream.API
-		op     appstream.Operation
+		action appstream.Action
 		opt    func(*appstream.Options)
 		want   string
 	}{
 		{"nil client", nil, appstream.Associate, nil, "client is nil"},
 		{"typed nil client", (*appstreamsdk.Client)(nil), appstream.Disassociate, nil, "client is nil"},
-		{"unknown op", srv.Client(), "BatchDeleteStack", nil, `op "BatchDeleteStack" is not an operation`},
-		{"empty op", srv.Client(), "", nil, `op "" is not an operation`},
+		{"unknown action", srv.Client(), "BatchDeleteStack", nil, `action "BatchDeleteStack" is not an action`},
+		{"empty action", srv.Client(), "", nil, `action "" is not an action`},
 		{"engine option", srv.Client(), appstream.Associate, func(o *appstream.Options) { o.MaxInFlight = -1 }, "MaxInFlight must not be negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,13 +34,13 @@ func TestNewRunnerRefusesBadArguments(t *testing.T) {
 			if tc.opt != nil {
 				fns = append(fns, tc.opt)
 			}
-			r, err := appstream.NewRunner(tc.client, tc.op, fns...)
+			r, err := appstream.NewRunner(tc.client, tc.action, fns...)
 			assert.Nil(t, r)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "NewRunner")
 			assert.Contains(t, err.Error(), tc.want)
 
-			b, err := appstream.NewBatcher(tc.client, tc.op, fns...)
+			b, err := appstream.NewBatcher(tc.client, tc.action, fns...)
 			assert.Nil(t, b)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "NewBatcher")
@@ -77,4 +77,32 @@ func TestNewRunnerOptions(t *testing.T) {
 func TestMaxAssociationsPerCallIsMaxItemsPerCall(t *testing.T) {
 	assert.Equal(t, appstream.MaxItemsPerCall, appstream.MaxAssociationsPerCall)
 	assert.Equal(t, appstream.MaxItemsPerCall, appstream.New(nil, appstream.Associate).MaxItems())
+}
+
+// TestActionNamesItsOperation checks that each Action's value is the
+// operation it runs, which the Adapter, its errors and its reports name.
+func TestActionNamesItsOperation(t *testing.T) {
+	for action, op := range map[appstream.Action]string{
+		appstream.Associate:    appstream.AssociateOperation,
+		appstream.Disassociate: appstream.DisassociateOperation,
+	} {
+		assert.Equal(t, op, string(action))
+		assert.Equal(t, op, appstream.New(nil, action).Operation(), "Adapter.Operation of %s", action)
+		r, err := appstream.NewRunner(nopAPI{}, action)
+		require.NoError(t, err, "NewRunner(%s)", action)
+		assert.Equal(t, op, r.Operation(), "Runner.Operation of %s", action)
+	}
+	assert.Equal(t, "BatchAssociateUserStack", appstream.AssociateOperation)
+	assert.Equal(t, "BatchDisassociateUserStack", appstream.DisassociateOperation)
+}
+
+// TestOperationIsActionAlias checks that code written for the former type
+// Operation still compiles and runs: a value of it is an Action.
+func TestOperationIsActionAlias(t *testing.T) {
+	var op appstream.Operation = appstream.Disassociate
+	var action appstream.Action = op // an alias, not a conversion
+	r, err := appstream.NewRunner(nopAPI{}, op)
+	require.NoError(t, err)
+	assert.Equal(t, appstream.DisassociateOperation, r.Operation())
+	assert.Equal(t, appstream.Disassociate, action)
 }

@@ -4,7 +4,7 @@
 //
 // It wraps the official client, github.com/aws/aws-sdk-go-v2/service/appstream,
 // through the narrow [API] interface. [NewRunner] returns the [batch.Runner]
-// that runs one [Operation] ([Associate] or [Disassociate]):
+// that runs one [Action], [Associate] or [Disassociate]:
 //
 //	client := appstreamsdk.NewFromConfig(cfg)
 //	runner, err := appstream.NewRunner(client, appstream.Associate, func(o *appstream.Options) {
@@ -17,14 +17,21 @@
 // Every adapter package (appstream, chime, messaging, wickr) has the same
 // constructors, in the style of the SDK clients:
 //
-//   - New(client, op, optFns...) returns the [Adapter]; it never fails, and Plan and Validate
-//     work without a client.
-//   - NewRunner(client, op, optFns...) returns the [batch.Runner] and
+//   - New(client, action, optFns...) returns the [Adapter]; it never fails,
+//     and Plan and Validate work without a client.
+//   - NewRunner(client, action, optFns...) returns the [batch.Runner] and
 //     NewBatcher the [batch.Batcher], in one step from one [Options], whose
 //     embedded [batch.Options] configure the engine. They return an error
-//     naming the argument for a nil client (a typed nil too) or an op other
-//     than Associate and Disassociate, and the engine's error
-//     for an invalid engine option.
+//     naming the argument for a nil client (a typed nil too) or an action
+//     other than Associate and Disassociate, and the engine's error for an
+//     invalid engine option.
+//
+// The other adapters take no action argument: chime and messaging run one
+// operation each, and wickr has a constructor per operation. In every adapter package, a constant whose name ends in Operation is the
+// name of an operation on the wire, as [Adapter.Operation], [batch.Error]
+// and [batch.Report] give it: here [AssociateOperation] and
+// [DisassociateOperation]. The former type Operation is now [Action], and
+// Operation remains as a deprecated alias of it.
 //
 // The adapter's own Options.MaxItemsPerCall is the per-call limit that
 // counts: it shadows the embedded batch.Options.MaxItemsPerCall, which is

@@ -115,7 +115,7 @@ func (a *Adapter) itemError(e *appstreamtypes.UserStackAssociationError, it *Ass
 		Message:     redact(msg, c.text, []Association{*it}),
 		Field:       c.field,
 		Retryable:   c.retryable,
-		Operation:   string(a.op),
+		Operation:   a.Operation(),
 	}
 }
 
@@ -133,8 +133,8 @@ func redact(msg, fallback string, items []Association) string {
 // Classify turns an error returned by [Adapter.Call] into a [*batch.Error]
 // and its scope, testing in this order:
 //
-//   - an Adapter built without a client or with an unknown operation:
-//     CodeInvalidInput, ScopeRun (for an unknown operation, Validate refuses
+//   - an Adapter built without a client or with an unknown [Action]:
+//     CodeInvalidInput, ScopeRun (for an unknown action, Validate refuses
 //     every item first);
 //   - the SDK's retry quota ran out (ratelimit.QuotaExceededError), or a
 //     throttle code (retry.DefaultThrottleErrorCodes,
@@ -175,7 +175,7 @@ func (a *Adapter) Classify(err error) (*batch.Error, batch.Scope) {
 		err = ce.err
 	}
 	e, scope := classify(err, items)
-	e.Operation = string(a.op)
+	e.Operation = a.Operation()
 	return e, scope
 }
 

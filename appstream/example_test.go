@@ -178,3 +178,36 @@ func ExampleNewRunner() {
 	// succeeded: 2 calls: 2
 	// appstream: NewRunner: client is nil
 }
+
+// ExampleAction runs both actions over one association. Reports and errors
+// name the operation that ran, which AssociateOperation and
+// DisassociateOperation spell.
+func ExampleAction() {
+	srv := appstreamtest.NewServer()
+	defer srv.Close()
+	srv.AddStack("Sales")
+	srv.AddUser("jane@example.com", appstreamtypes.AuthenticationTypeUserpool)
+	items := []appstream.Association{
+		{StackName: "Sales", UserName: "jane@example.com", AuthenticationType: appstreamtypes.AuthenticationTypeUserpool},
+	}
+
+	for _, action := range []appstream.Action{appstream.Associate, appstream.Disassociate} {
+		runner, err := appstream.NewRunner(srv.Client(), action)
+		if err != nil {
+			panic(err)
+		}
+		report, err := runner.Run(context.Background(), items)
+		if err != nil {
+			panic(err)
+		}
+		switch report.Operation {
+		case appstream.AssociateOperation:
+			fmt.Println("associated:", report.Succeeded, "associations held:", len(srv.Associations()))
+		case appstream.DisassociateOperation:
+			fmt.Println("disassociated:", report.Succeeded, "associations held:", len(srv.Associations()))
+		}
+	}
+	// Output:
+	// associated: 1 associations held: 1
+	// disassociated: 1 associations held: 0
+}

@@ -17,6 +17,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/wire"
@@ -348,8 +350,8 @@ func TestCallAttribution(t *testing.T) {
 					t.Errorf("item %d: got code %q (%v), want %q", i, got, r.Err, tt.want[i])
 				}
 				if r.Err == nil {
-					if aws.ToString(r.Value.Arn) != items[i].MemberArn || aws.ToString(r.Value.Name) != "name-of-u"+fmt.Sprint(i) {
-						t.Errorf("item %d: value %+v, want the Members entry", i, r.Value)
+					if want := (messaging.Result{Arn: items[i].MemberArn, Name: "name-of-u" + fmt.Sprint(i)}); r.Value != want {
+						t.Errorf("item %d: got value %+v, want %+v, the Members entry", i, r.Value, want)
 					}
 					continue
 				}
@@ -389,6 +391,29 @@ func TestCallSubChannelMismatch(t *testing.T) {
 	if res, _ := a.Call(context.Background(), a.Key(items[0]), items); res[0].Err != nil {
 		t.Errorf("matching SubChannel: got %v, want success", res[0].Err)
 	}
+}
+
+// TestResultFromMembersEntry checks that a success's Result holds its
+// Members entry's ARN and name, with an empty Name when the entry has none,
+// and that the Result keeps nothing of the answer: the adapter's Result is
+// its own type, not the client's.
+func TestResultFromMembersEntry(t *testing.T) {
+	items := []messaging.Membership{member("u0"), member("u1")}
+	named := id(userArn("u0"))
+	nameless := messagingapi.Identity{Arn: aws.String(userArn("u1"))}
+	out := answer([]messagingapi.Identity{named, nameless})
+	a := messaging.New(&cannedAPI{out: out})
+	res, err := a.Call(context.Background(), a.Key(items[0]), items)
+	require.NoError(t, err)
+	require.Len(t, res, 2)
+	for i := range res {
+		require.Nil(t, res[i].Err, "item %d", i)
+	}
+	assert.Equal(t, messaging.Result{Arn: userArn("u0"), Name: "name-of-u0"}, res[0].Value, "item 0")
+	assert.Equal(t, messaging.Result{Arn: userArn("u1")}, res[1].Value, "item 1 (an entry without Name)")
+
+	*named.Name = "renamed" // the answer changes after the call
+	assert.Equal(t, "name-of-u0", res[0].Value.Name, "item 0 after the answer changed")
 }
 
 // TestItemCodeTable checks that every ErrorCode of the client is mapped as

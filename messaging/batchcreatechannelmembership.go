@@ -44,9 +44,20 @@ type Membership struct {
 	SubChannelId string
 }
 
-// Result is the member a successful item added, as the service's
-// BatchChannelMemberships.Members entry names it. Its Name is sensitive.
-type Result = messagingapi.Identity
+// Result is the value of an item that succeeded: the member it added, from
+// the answer's BatchChannelMemberships.Members entry naming it.
+//
+// Name is sensitive (the service marks it so): the library never logs it or
+// puts it in an error string, and neither should callers.
+type Result struct {
+	// Arn is the ARN of the AppInstanceUser or AppInstanceBot added, the
+	// item's MemberArn: the entry is matched to the item by it.
+	Arn string
+
+	// Name is the member's display name, as the entry gives it; empty when
+	// the entry carries none.
+	Name string
+}
 
 // ARN and SubChannelId limits of the service model.
 const (
@@ -271,7 +282,7 @@ func matchAnswer(call Membership, items []Membership, out *messagingapi.BatchCre
 				continue
 			}
 			added[i] = true
-			res[i].Value = Result{Arn: aws.String(*id.Arn), Name: copyString(id.Name)}
+			res[i].Value = Result{Arn: *id.Arn, Name: aws.ToString(id.Name)}
 		}
 	}
 	errs := make([]*batch.Error, len(items))
@@ -325,11 +336,4 @@ func fillUnmatched(res []batch.Result[Result], msg string) {
 	for i := range res {
 		res[i] = batch.Result[Result]{Err: e}
 	}
-}
-
-func copyString(p *string) *string {
-	if p == nil {
-		return nil
-	}
-	return aws.String(*p)
 }

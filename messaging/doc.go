@@ -54,7 +54,8 @@
 // MemberArn. Success needs positive evidence, so each item is judged on its
 // own:
 //
-//   - named in Members only: succeeded; its [Result] is the Members entry;
+//   - named in Members only: succeeded; its [Result] holds the entry's ARN
+//     and name;
 //   - named in Errors only: failed with the entry's code (see below); when
 //     several entries name it, a permanent error wins over a retryable one;
 //   - named in neither: [batch.CodeUnmatched], retryable;
@@ -128,8 +129,9 @@
 //
 // # Sensitive data
 //
-// The service marks Identity.Name sensitive. It is returned in [Result]
-// values only; errors and logs produced by this package never hold it.
+// The service marks an identity's Name sensitive. It is returned in
+// [Result.Name] only; errors and logs produced by this package never hold
+// it.
 //
 // The messagingtest package provides an in-memory fake of the service for
 // tests.

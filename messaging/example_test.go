@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/messaging"
 	"github.com/batchkit/batchkit/messaging/messagingapi"
@@ -85,7 +83,7 @@ func ExampleAdapter_Runner() {
 			fmt.Println(o.Index, o.Status, o.Err)
 			continue
 		}
-		fmt.Println(o.Index, o.Status, aws.ToString(o.Value.Name), aws.ToString(o.Value.Arn))
+		fmt.Println(o.Index, o.Status, o.Value.Name, o.Value.Arn)
 	}
 	// Output:
 	// 0 Succeeded alice arn:aws:chime:us-east-1:111122223333:app-instance/ai-1/user/alice
@@ -262,4 +260,36 @@ func ExampleNewRunner() {
 	// Output:
 	// succeeded: 2 calls: 2
 	// messaging: NewRunner: client is nil
+}
+
+// ExampleResult reads what an added member's Result holds: its ARN and its
+// display name. Name is sensitive: keep it out of logs.
+func ExampleResult() {
+	const (
+		instance = "arn:aws:chime:us-east-1:111122223333:app-instance/ai-1"
+		channel  = instance + "/channel/general"
+		admin    = instance + "/user/admin"
+	)
+	srv := messagingtest.NewServer()
+	defer srv.Close()
+	srv.AddChannel(channel, admin)
+
+	r, err := messaging.NewRunner(srv.Client())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep, err := r.Run(context.Background(), []messaging.Membership{
+		{ChannelArn: channel, ChimeBearer: admin, MemberArn: instance + "/user/ada"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res := rep.Outcomes[0].Value // a messaging.Result
+	fmt.Println("added:", res.Arn)
+	fmt.Println("display name:", res.Name)
+	// Output:
+	// added: arn:aws:chime:us-east-1:111122223333:app-instance/ai-1/user/ada
+	// display name: ada
 }

@@ -105,7 +105,7 @@ func FuzzAnswerAttribution(f *testing.F) {
 			if !supportedMessaging(b, items, i) {
 				t.Fatalf("item %d succeeded, but the answer %q does not support it", i, b)
 			}
-			if got := aws.ToString(res[i].Value.Arn); got != items[i].MemberArn {
+			if got := res[i].Value.Arn; got != items[i].MemberArn {
 				t.Fatalf("item %d succeeded with the entry of %q", i, got)
 			}
 		}

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/conformance"
 	"github.com/batchkit/batchkit/internal/wire"
@@ -74,7 +72,7 @@ func checkAccounted(t *testing.T, srv *messagingtest.Server, items []messaging.M
 		if o.Status != batch.StatusSucceeded {
 			continue
 		}
-		if aws.ToString(o.Value.Arn) != o.Item.MemberArn {
+		if o.Value.Arn != o.Item.MemberArn {
 			t.Errorf("item %d succeeded with value %+v, want its member", i, o.Value)
 		}
 		m, found := srv.Member(o.Item.ChannelArn, o.Item.MemberArn, o.Item.SubChannelId)

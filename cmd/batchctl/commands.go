@@ -108,7 +108,7 @@ func boolValue(v string) (bool, error) {
 	return false, errors.New("want true or false")
 }
 
-func associateSpec(op appstream.Operation, name, about string) *spec[appstream.Association, appstream.Result] {
+func associateSpec(action appstream.Action, name, about string) *spec[appstream.Association, appstream.Result] {
 	fields := []field[appstream.Association]{
 		{name: "StackName", required: true, set: str(func(a *appstream.Association) *string { return &a.StackName })},
 		{name: "UserName", required: true, set: str(func(a *appstream.Association) *string { return &a.UserName })},
@@ -117,7 +117,7 @@ func associateSpec(op appstream.Operation, name, about string) *spec[appstream.A
 			return nil
 		}},
 	}
-	if op == appstream.Associate {
+	if action == appstream.Associate {
 		fields = append(fields, field[appstream.Association]{name: "SendEmailNotification", kind: kindBool, set: func(a *appstream.Association, v string) error {
 			b, err := boolValue(v)
 			a.SendEmailNotification = b
@@ -126,15 +126,15 @@ func associateSpec(op appstream.Operation, name, about string) *spec[appstream.A
 	}
 	return &spec[appstream.Association, appstream.Result]{
 		name:        name,
-		service:     "AppStream " + string(op),
+		service:     "AppStream " + string(action),
 		about:       about,
 		envEndpoint: "AWS_ENDPOINT_URL_APPSTREAM",
 		fields:      fields,
 		newAdapter: func(cfg aws.Config, o *options) batch.Adapter[appstream.Association, appstream.Result] {
-			return appstream.New(appstreamsdk.NewFromConfig(cfg, func(c *appstreamsdk.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }), op)
+			return appstream.New(appstreamsdk.NewFromConfig(cfg, func(c *appstreamsdk.Options) { c.BaseEndpoint = endpoint(o, c.BaseEndpoint) }), action)
 		},
 		seed: func(k *kits, a appstream.Association) error {
-			if op == appstream.Disassociate {
+			if action == appstream.Disassociate {
 				k.appstream.AddAssociation(appstreamtest.Association{StackName: a.StackName, UserName: a.UserName, AuthenticationType: a.AuthenticationType})
 				return nil
 			}

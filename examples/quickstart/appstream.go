@@ -60,7 +60,7 @@ func appStreamLane(cfg config) (*lane, error) {
 	// associated records, by index, what the first task left associated,
 	// for checking the second.
 	associated := make([]bool, n)
-	associate := newTask(string(appstream.Associate), items,
+	associate := newTask(appstream.AssociateOperation, items,
 		func(opt func(*batch.Options)) (*batch.Runner[appstream.Association, appstream.Result], error) {
 			return appstream.New(client, appstream.Associate).Runner(opt)
 		},
@@ -79,7 +79,7 @@ func appStreamLane(cfg config) (*lane, error) {
 			return nil
 		})
 	left := 0 // associations a failed disassociation must have left in place
-	disassociate := newTask(string(appstream.Disassociate), items,
+	disassociate := newTask(appstream.DisassociateOperation, items,
 		func(opt func(*batch.Options)) (*batch.Runner[appstream.Association, appstream.Result], error) {
 			return appstream.New(client, appstream.Disassociate).Runner(opt)
 		},

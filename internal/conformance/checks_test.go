@@ -1,9 +1,10 @@
 package conformance
 
 import (
-	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/batchkit/batchkit/batch"
@@ -15,6 +16,18 @@ func TestMain(m *testing.M) {
 }
 
 type outcome = batch.Outcome[string, int]
+
+// assertProblems checks the problems a check returned: none when want is
+// empty, else at least one, the first containing want.
+func assertProblems(t *testing.T, p []string, want string) {
+	t.Helper()
+	if want == "" {
+		assert.Empty(t, p, "problems")
+		return
+	}
+	require.NotEmpty(t, p, "problems: want one containing %q", want)
+	assert.Contains(t, p[0], want, "the first problem")
+}
 
 var failed = &batch.Error{Code: batch.CodeInternal}
 
@@ -55,18 +68,10 @@ func TestCheckReport(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := goodReport()
 			tt.mutate(rep)
-			p := checkReport(rep, items)
-			switch {
-			case tt.want == "" && len(p) > 0:
-				t.Errorf("got problems %q, want none", p)
-			case tt.want != "" && (len(p) == 0 || !strings.Contains(p[0], tt.want)):
-				t.Errorf("got problems %q, want one containing %q", p, tt.want)
-			}
+			assertProblems(t, checkReport(rep, items), tt.want)
 		})
 	}
-	if p := checkReport[string, int](nil, items); len(p) != 1 {
-		t.Errorf("nil report: got problems %q, want one", p)
-	}
+	assert.Len(t, checkReport[string, int](nil, items), 1, "problems of a nil report")
 }
 
 func TestCheckStream(t *testing.T) {
@@ -89,13 +94,7 @@ func TestCheckStream(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := checkStream(tt.outs, items, tt.complete)
-			switch {
-			case tt.want == "" && len(p) > 0:
-				t.Errorf("got problems %q, want none", p)
-			case tt.want != "" && (len(p) == 0 || !strings.Contains(p[0], tt.want)):
-				t.Errorf("got problems %q, want one containing %q", p, tt.want)
-			}
+			assertProblems(t, checkStream(tt.outs, items, tt.complete), tt.want)
 		})
 	}
 }
@@ -147,13 +146,7 @@ func TestSentAfterFinal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := sentAfterFinal(&tt.log, "p", 0, "poison", alone, tt.mustHave)
-			switch {
-			case tt.want == "" && len(p) > 0:
-				t.Errorf("got problems %q, want none", p)
-			case tt.want != "" && (len(p) == 0 || !strings.Contains(p[0], tt.want)):
-				t.Errorf("got problems %q, want one containing %q", p, tt.want)
-			}
+			assertProblems(t, sentAfterFinal(&tt.log, "p", 0, "poison", alone, tt.mustHave), tt.want)
 		})
 	}
 }
@@ -176,13 +169,7 @@ func TestCheckInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := checkInvalid(&tt.o, tt.field)
-			switch {
-			case tt.want == "" && len(p) > 0:
-				t.Errorf("got problems %q, want none", p)
-			case tt.want != "" && (len(p) == 0 || !strings.Contains(p[0], tt.want)):
-				t.Errorf("got problems %q, want one containing %q", p, tt.want)
-			}
+			assertProblems(t, checkInvalid(&tt.o, tt.field), tt.want)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/batchkit/batchkit/batch"
@@ -67,9 +68,7 @@ func (s *suite[T, R]) kit(e *env[T, R], setup Setup) *Kit[T, R] {
 	t.Helper()
 	setup.Faults.Poison = append([]string(nil), setup.Faults.Poison...)
 	k := s.h.NewKit(t, setup)
-	if k == nil {
-		t.Fatal("conformance: NewKit returned nil")
-	}
+	require.NotNil(t, k, "conformance: NewKit returned nil")
 	*e.kits = append(*e.kits, k)
 	switch {
 	case k.Adapter == nil:
@@ -112,9 +111,7 @@ func (s *suite[T, R]) runner(e *env[T, R], k *Kit[T, R], seed uint64, extra ...f
 	}
 	fns = append(fns, extra...)
 	r, err := batch.New(k.Adapter, fns...)
-	if err != nil {
-		e.t.Fatalf("conformance: batch.New: %v", err)
-	}
+	require.NoError(e.t, err, "conformance: batch.New")
 	return r
 }
 
@@ -149,9 +146,7 @@ func (s *suite[T, R]) log(e *env[T, R], k *Kit[T, R]) *sentLog {
 		if err != nil && r.Fault == awsfake.FaultCanceled {
 			continue
 		}
-		if err != nil {
-			e.t.Fatalf("conformance: Harness.Sent: request %d (%s %s): %v", r.Seq, r.Method, r.Path, err)
-		}
+		require.NoError(e.t, err, "conformance: Harness.Sent: request %d (%s %s)", r.Seq, r.Method, r.Path)
 		for _, it := range items {
 			l.tags[i] = append(l.tags[i], tagOf(k.Adapter, it))
 		}

@@ -2,13 +2,14 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/awsfake"
@@ -51,9 +52,7 @@ func runOutcomes[T, R any](t *testing.T, r *batch.Runner[T, R], items []T, what 
 func runChecked[T, R any](t *testing.T, r *batch.Runner[T, R], items []T, what string) *batch.Report[T, R] {
 	t.Helper()
 	rep, err := runOutcomes(t, r, items, what)
-	if err != nil {
-		t.Errorf("%s: Run: %v", what, err)
-	}
+	assert.NoError(t, err, "%s: Run", what)
 	return rep
 }
 
@@ -292,9 +291,7 @@ func (s *suite[T, R]) testCredentials(t *testing.T, e *env[T, R]) {
 			o.MaxInFlight = inFlight
 		})
 		rep, err := runOutcomes(t, r, in.items, what)
-		if !errors.Is(err, batch.ErrUnauthorized) {
-			t.Errorf("%s: Run error %v, want one matching batch.ErrUnauthorized", what, err)
-		}
+		assert.ErrorIs(t, err, batch.ErrUnauthorized, "%s: Run error", what)
 		if err != nil && strings.Contains(err.Error(), wrongSecret) {
 			t.Errorf("%s: the run's error quotes the secret", what)
 		}
@@ -480,9 +477,7 @@ func (s *suite[T, R]) testManyKeys(t *testing.T, e *env[T, R]) {
 		}
 	}
 	logReport(t, "run", res.rep)
-	if res.err != nil {
-		t.Errorf("Run: %v", res.err)
-	}
+	assert.NoError(t, res.err, "Run")
 	p := checkReport(res.rep, in.items)
 	if len(p) > 0 {
 		report(t, "ledger", p)

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/awsfake"
 )
@@ -182,9 +185,7 @@ func (s *suite[T, R]) testLedger(t *testing.T, e *env[T, R]) {
 		cancel()
 		what := fmt.Sprintf("seed %d", seed)
 		logReport(t, what, rep)
-		if err != nil {
-			t.Errorf("%s: Run: %v", what, err)
-		}
+		assert.NoError(t, err, "%s: Run", what)
 		if p := checkReport(rep, in.items); len(p) > 0 {
 			report(t, what, p)
 			continue
@@ -232,9 +233,7 @@ func (s *suite[T, R]) testRetryPermanent(t *testing.T, e *env[T, R]) {
 	rep, err := r.Run(ctx, in.items)
 	cancel()
 	logReport(t, "run", rep)
-	if err != nil {
-		t.Errorf("Run: %v", err)
-	}
+	assert.NoError(t, err, "Run")
 	if p := checkReport(rep, in.items); len(p) > 0 {
 		report(t, "ledger", p)
 		return
@@ -338,9 +337,7 @@ func (s *suite[T, R]) testRetryRetryable(t *testing.T, e *env[T, R]) {
 	rep, err := r.Run(ctx, in.items)
 	cancel()
 	logReport(t, "run", rep)
-	if err != nil {
-		t.Errorf("Run: %v", err)
-	}
+	assert.NoError(t, err, "Run")
 	if p := checkReport(rep, in.items); len(p) > 0 {
 		report(t, "ledger", p)
 		return
@@ -406,9 +403,7 @@ func (s *suite[T, R]) testMalformed(t *testing.T, e *env[T, R]) {
 		cancel()
 		what := fmt.Sprintf("%d items", n)
 		logReport(t, what, rep)
-		if err != nil {
-			t.Errorf("%s: Run: %v", what, err)
-		}
+		assert.NoError(t, err, "%s: Run", what)
 		p := checkReport(rep, in.items)
 		if len(p) == 0 {
 			for i := range rep.Outcomes {
@@ -444,9 +439,7 @@ func (s *suite[T, R]) testOrder(t *testing.T, e *env[T, R]) {
 	defer cancel()
 	rep, err := s.runner(e, k, 5, opts).Run(ctx, in.items)
 	logReport(t, "Run", rep)
-	if err != nil {
-		t.Errorf("Run: %v", err)
-	}
+	assert.NoError(t, err, "Run")
 	report(t, "Run", checkReport(rep, in.items))
 
 	k = s.kit(e, setup)
@@ -480,9 +473,7 @@ func (s *suite[T, R]) testOrder(t *testing.T, e *env[T, R]) {
 		}
 		break
 	}
-	if yields != 1 {
-		t.Errorf("Stream with break: %d yields, want 1", yields)
-	}
+	assert.Equal(t, 1, yields, "Stream with break: yields")
 }
 
 // testCancel cancels runs while calls are in flight, for Run and for
@@ -569,15 +560,11 @@ func (s *suite[T, R]) cancelRun(t *testing.T, e *env[T, R], stream bool) {
 	}
 	cancel()
 
-	if !fired {
-		t.Fatal("the run sent no call after its first call completed, so it was never canceled")
-	}
+	require.True(t, fired, "the run sent no call after its first call completed, so it was never canceled")
 	if closedByWatchdog.Load() || elapsed > promptLimit {
 		t.Errorf("the run returned %v after it started, want promptly after cancellation (the kit answers after %v)", elapsed, slowLatency)
 	}
-	if !errors.Is(runErr, context.Canceled) {
-		t.Errorf("run error: got %v, want one wrapping context.Canceled", runErr)
-	}
+	assert.ErrorIs(t, runErr, context.Canceled, "run error")
 	p := checkStream(outs, in.items, !stream)
 	var succeeded, unsent int
 	for i := range outs {
@@ -613,9 +600,7 @@ func (s *suite[T, R]) testValidation(t *testing.T, e *env[T, R]) {
 	r := s.runner(e, k, 13)
 
 	plan, err := r.Plan(in.items)
-	if err != nil {
-		t.Fatalf("Plan: %v", err)
-	}
+	require.NoError(t, err, "Plan")
 	var want, got []int
 	for i, kd := range in.kinds {
 		if kd == invalid {
@@ -625,17 +610,13 @@ func (s *suite[T, R]) testValidation(t *testing.T, e *env[T, R]) {
 	for _, ie := range plan.Invalid {
 		got = append(got, ie.Index)
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("Plan.Invalid: got indexes %v, want %v", got, want)
-	}
+	assert.Equal(t, want, got, "Plan.Invalid: indexes of the invalid items")
 
 	ctx, cancel := runCtx()
 	defer cancel()
 	rep, err := r.Run(ctx, in.items)
 	logReport(t, "Run", rep)
-	if err != nil {
-		t.Errorf("Run: %v", err)
-	}
+	assert.NoError(t, err, "Run")
 	p := checkReport(rep, in.items)
 	if len(p) > 0 {
 		report(t, "ledger", p)
@@ -689,9 +670,7 @@ func (s *suite[T, R]) testBisect(t *testing.T, e *env[T, R]) {
 		rep, err := s.runner(e, k, uint64(np)).Run(ctx, in.items)
 		cancel()
 		logReport(t, what, rep)
-		if err != nil {
-			t.Errorf("%s: Run: %v", what, err)
-		}
+		assert.NoError(t, err, "%s: Run", what)
 		p := checkReport(rep, in.items)
 		if len(p) > 0 {
 			report(t, what, p)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/batchkit/batchkit/batch"
 	"github.com/batchkit/batchkit/internal/awsfake"
 )
@@ -74,9 +76,7 @@ func (s *suite[T, R]) testHTTPTimeout(t *testing.T, e *env[T, R]) {
 	rep, err := r.Run(ctx, in.items)
 	cancel()
 	logReport(t, "run", rep)
-	if err != nil {
-		t.Errorf("Run: %v (does NewKit give the adapter's client Setup.HTTPClient?)", err)
-	}
+	assert.NoError(t, err, "Run (does NewKit give the adapter's client Setup.HTTPClient?)")
 	p := checkReport(rep, in.items)
 	if len(p) > 0 {
 		report(t, "ledger", p)
@@ -136,9 +136,7 @@ func (s *suite[T, R]) testMalformedBodies(t *testing.T, e *env[T, R]) {
 		rep, err := r.Run(ctx, in.items)
 		cancel()
 		logReport(t, what, rep)
-		if err != nil {
-			t.Errorf("%s: Run: %v", what, err)
-		}
+		assert.NoError(t, err, "%s: Run", what)
 		p := checkReport(rep, in.items)
 		if len(p) > 0 {
 			report(t, what, p)
