@@ -218,10 +218,10 @@ type OutcomeInfo struct {
 	Operation string
 	// Index is the item's index, or -1 for an item a [Batcher] never took
 	// in (its run ended first).
-	Index int
-	Status    Status
-	Err       *Error
-	Attempts  int
+	Index    int
+	Status   Status
+	Err      *Error
+	Attempts int
 }
 
 // settings are Options with defaults applied and limits checked.
