@@ -96,12 +96,13 @@ var simScenarios = []simScenario{
 		// A quota below what one call in flight sends (50 calls/s). Before
 		// the first throttle a bucket of a second's quota accepts twice the
 		// quota in a second by itself, and the calls sent in the round trip
-		// before the throttle's answer come on top: 11 calls in a second
-		// against 10, 2.2 times the quota, with any start-up that reaches
-		// the quota in less than a few seconds (issue 9 misses 2.0 there).
+		// before the throttle's answer come on top: 11 or 12 calls in a
+		// second against 10, up to 2.4 times the quota, with any start-up
+		// that reaches the quota in less than a few seconds (issue 9 misses
+		// 2.0 there).
 		name: "quota-low", quota: []quotaStep{{0, 5}}, calls: 600,
 		goodFrom: 5 * time.Second, goodTo: 118 * time.Second, goodShare: 0.97,
-		maxThrottled: 0.03, maxEarly: 20, maxStartupPeak: 2.2, noCollapse: true, maxSpread: 1.25,
+		maxThrottled: 0.03, maxEarly: 20, maxStartupPeak: 2.5, noCollapse: true, maxSpread: 1.25,
 	},
 	{
 		name: "quota-halves", quota: []quotaStep{{0, 100}, {15 * time.Second, 50}}, burst: 8, calls: 2500,
