@@ -394,6 +394,20 @@ func (a *adaptiveRate) throttle(now, sent time.Time, w float64) bool {
 	if !a.startup && a.base > 0 && a.probe < a.cycle() {
 		return a.recut(now, w)
 	}
+	if a.base == 0 && a.accepted == 0 {
+		// Nothing accepted yet, so nothing measured: the bucket was empty
+		// when the run began (another client, or an earlier run, spent
+		// it), which says nothing of the quota. The rate dips and stays in
+		// slow start, which grows it again from the first accepted call;
+		// leaving slow start here would hold the rate at a guess, MinRate
+		// at worst, for several probe cycles.
+		if math.IsInf(a.cur, 1) {
+			return false
+		}
+		a.lastCut = now
+		a.setRate(now, a.cur*(1-w*startDip))
+		return true
+	}
 	// A new episode: the climb went above what the service accepts. The
 	// rate returns to what it accepted: between throttles, which never
 	// measures above the quota, or over the last calls, which is up to date

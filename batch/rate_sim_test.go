@@ -32,6 +32,7 @@ type simScenario struct {
 	name     string
 	quota    []quotaStep   // the quota from each step's time on; none before the first
 	burst    float64       // bucket capacity in calls; 0: one second of quota, at least 1
+	spent    bool          // the bucket starts empty: an earlier run spent it
 	latency  time.Duration // mean call latency
 	jitter   float64       // latency varies uniformly within ± this share; 0: simJitter
 	inFlight int           // MaxInFlight
@@ -91,6 +92,14 @@ var simScenarios = []simScenario{
 		name: "wickr", quota: []quotaStep{{0, 8}}, calls: 120, inFlight: 8,
 		goodFrom: 2 * time.Second, goodTo: 14 * time.Second, goodShare: 0.9,
 		maxThrottledLate: 0.03, maxEarly: 20, maxStartupPeak: 2, noCollapse: true, maxSpread: 1.25,
+	},
+	{
+		// The quickstart's Wickr lifecycle runs: each follows another run
+		// on the same quota, whose last calls spent the bucket, so the
+		// first call is throttled before anything was accepted.
+		name: "spent", quota: []quotaStep{{0, 8}}, spent: true, calls: 40, inFlight: 8,
+		goodFrom: 2 * time.Second, goodTo: 5 * time.Second, goodShare: 0.9,
+		maxEarly: 20, noCollapse: true, maxSpread: 1.25,
 	},
 	{
 		// A quota below what one call in flight sends (50 calls/s). Before
@@ -352,6 +361,9 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 		}
 		for nextStep < len(sc.quota) && !t0.Add(sc.quota[nextStep].at).After(now) {
 			bucket.set(sc.quota[nextStep].perSecond, sc.burst, t0.Add(sc.quota[nextStep].at))
+			if nextStep == 0 && sc.spent {
+				bucket.tokens = 0
+			}
 			nextStep++
 		}
 		w := ev.w

@@ -1,6 +1,7 @@
 package batch
 
-// Regression tests for the bugs of issue 8, one per bug, named after it.
+// Regression tests for the bugs of issue 8 and those found since, one per
+// bug, named after it.
 // Each failed on the engine before its fix.
 
 import (
@@ -309,4 +310,37 @@ func (a *cancelingAdapter) Call(ctx context.Context, key string, items []item) (
 		out[i].Err = &Error{Code: CodeInternal, Retryable: true}
 	}
 	return out, nil
+}
+
+// TestRegressionSpentBucketHeldRateAtMinRate: a run whose first call was
+// throttled before any call had been accepted (an earlier run on the same
+// quota had spent the bucket) left slow start with nothing measured, at
+// MinRate, and crawled there for several probe cycles: the quickstart's
+// Wickr lifecycle runs took 12 to 25 s instead of 2. The rate must dip and
+// then grow by round trips again from the first accepted call.
+func TestRegressionSpentBucketHeldRateAtMinRate(t *testing.T) {
+	const rtt = 20 * time.Millisecond
+	clock := newManualClock()
+	d := rateDriver{a: newTestRate(t, clock, Options{MaxInFlight: 8}), clock: clock}
+	sent := d.send(7)
+	clock.advance(rtt)
+	d.a.Done(CallResult{Sent: sent, Throttled: 1, InFlight: true})
+	assert.True(t, d.a.startup, "a throttle with nothing accepted must not end slow start")
+	retry := d.send(7) // the paced retry, accepted
+	d.done(retry, rtt, 0)
+	start := clock.Now()
+	for clock.Now().Sub(start) < 10*rtt {
+		d.done(d.send(7), rtt, 0)
+	}
+	assert.Greater(t, d.a.cur, 50.0, "the rate 10 round trips after the first accepted call, calls per second")
+
+	// The same throttle after calls were accepted measures them and ends
+	// slow start.
+	clock = newManualClock()
+	d = rateDriver{a: newTestRate(t, clock, Options{MaxInFlight: 8}), clock: clock}
+	d.done(d.send(7), rtt, 0)
+	sent = d.send(7)
+	clock.advance(rtt)
+	d.a.Done(CallResult{Sent: sent, Throttled: 1, InFlight: true})
+	assert.False(t, d.a.startup)
 }
