@@ -320,7 +320,12 @@ func (a *stressAdapter) Call(ctx context.Context, key string, items []sitem) (_ 
 		}
 	}
 	if r.Float64() < f.signal {
+		// The SDK saw a throttled attempt and retries it at the run's
+		// rate.
 		SignalThrottle(ctx)
+		if err := PaceRetry(ctx); err != nil {
+			return nil, err
+		}
 	}
 	switch x := r.Float64(); {
 	case x < f.callRetryable:
