@@ -107,12 +107,16 @@ type run[T, R any] struct {
 	waiting retryHeap[T]        // items waiting to be sent again
 	resends []*call[T, R]       // calls waiting to be sent again as a whole
 
-	done  chan *call[T, R]
-	g     errgroup.Group
-	rate  limiter
-	bud   budget
-	rng   *rand.Rand
-	stats Stats
+	done chan *call[T, R]
+	// pacing counts the calls sent that still wait for the send rate;
+	// cleared wakes the loop when one stops waiting (schedule.go).
+	pacing  atomic.Int32
+	cleared chan struct{}
+	g       errgroup.Group
+	rate    limiter
+	bud     budget
+	rng     *rand.Rand
+	stats   Stats
 
 	out         Outcome[T, R] // scratch for report; emit copies it
 	freeEntries []*entry[T]
@@ -132,19 +136,20 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	rn := &run[T, R]{
-		a:    r.adapter,
-		set:  &r.set,
-		op:   r.adapter.Operation(),
-		ctx:  runCtx,
-		stop: stop,
-		emit: emit,
-		src:  src,
-		keys: make(map[string]*keyState[T]),
-		done: make(chan *call[T, R], r.set.MaxInFlight),
-		rate: newLimiter(&r.set),
-		bud:  newBudget(r.set.RetryBudget),
-		rng:  rand.New(r.newSource()),
-		seen: make(map[string]struct{}),
+		a:       r.adapter,
+		set:     &r.set,
+		op:      r.adapter.Operation(),
+		ctx:     runCtx,
+		stop:    stop,
+		emit:    emit,
+		src:     src,
+		keys:    make(map[string]*keyState[T]),
+		done:    make(chan *call[T, R], r.set.MaxInFlight),
+		cleared: make(chan struct{}, 1),
+		rate:    newLimiter(&r.set),
+		bud:     newBudget(r.set.RetryBudget),
+		rng:     rand.New(r.newSource()),
+		seen:    make(map[string]struct{}),
 	}
 	if f, ok := src.(*feed[T]); ok {
 		rn.feed = f
@@ -191,7 +196,8 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 //  2. dispatch cannot send: MaxInFlight calls are in flight, or no call is
 //     ready. A call is ready when a pinned call waits, a key holds a full
 //     call's worth of ready items and suspects to test, or (input done or
-//     buffer full) any key holds a ready item or a suspect, or (a Batcher)
+//     buffer full, and no call sent waits for the send rate) any key holds
+//     a ready item or a suspect, or (a Batcher)
 //     a key's oldest item has waited MaxDelay: wait's timer covers the
 //     next one.
 //  3. Every held item not in flight is ready, a suspect, parked, pinned, or
@@ -300,6 +306,7 @@ func (rn *run[T, R]) wait() bool {
 				return true
 			}
 		}
+	case <-rn.cleared:
 	case <-timer:
 	case <-fed:
 		rn.dry = false

@@ -130,6 +130,13 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 		}
 		return nil
 	}
+	if rn.pacing.Load() > 0 {
+		// A call sent waits for the send rate: partial calls wait until
+		// it goes, so that items that come ready meanwhile (retries after
+		// a healthy answer, most of all) ride in the same call instead of
+		// spending the rate on calls of one item each.
+		return nil
+	}
 	for rn.active.len() > 0 {
 		ks := rn.active.pop()
 		ks.active = false
@@ -235,6 +242,7 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 		c.tests.testing++
 	}
 	rn.inFlight++
+	rn.pacing.Add(1)
 	rn.stats.Calls++
 	if h := rn.set.Hooks.OnCall; h != nil {
 		h(CallInfo{CallID: c.id.Load(), Operation: rn.op, Key: c.ks.key, Items: len(c.entries), Bisect: c.test})
@@ -256,7 +264,13 @@ func (rn *run[T, R]) send(c *call[T, R]) {
 func (rn *run[T, R]) work(c *call[T, R]) {
 	clock := rn.set.Clock
 	start := clock.Now()
-	if err := rn.rate.Wait(c.ctx); err != nil {
+	err := rn.rate.Wait(c.ctx)
+	rn.pacing.Add(-1)
+	select {
+	case rn.cleared <- struct{}{}:
+	default: // the loop has a wake-up pending already
+	}
+	if err != nil {
 		c.notSent = true
 		c.err = err
 		return
