@@ -112,8 +112,8 @@ func SignalThrottle(ctx context.Context) {
 type paceKey struct{}
 
 // PaceRetry blocks until the send rate of the run that owns ctx lets the SDK
-// retry an HTTP attempt of the current call that the service throttled, or
-// until ctx is done, and then returns ctx's error. Adapters call it from the
+// retry an HTTP attempt of the current call that the service throttled; it
+// returns ctx's error if ctx is done first. Adapters call it from the
 // retryer hook they install for each call, before each such retry: while the
 // service's bucket is empty, a retry at the SDK's backoff alone (tens of
 // milliseconds) is throttled again, and a throttled call would cost its

@@ -197,9 +197,9 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 //     ready. A call is ready when a pinned call waits, a key holds a full
 //     call's worth of ready items and suspects to test, or (input done or
 //     buffer full, and no call sent waits for the send rate) any key holds
-//     a ready item or a suspect, or (a Batcher)
-//     a key's oldest item has waited MaxDelay: wait's timer covers the
-//     next one.
+//     a ready item or a suspect, or (a Batcher) a key's oldest item has
+//     waited MaxDelay: wait's timer covers the next one, and a call that
+//     stops waiting for the rate wakes wait (cleared).
 //  3. Every held item not in flight is ready, a suspect, parked, pinned, or
 //     waiting for its backoff. A parked suspect waits for other items of a
 //     rejected call it was in, which are held and not parked (items are
