@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -394,13 +395,116 @@ func TestRedisGoneMidRun(t *testing.T) {
 	<-restored
 	assert.Equal(t, 1, logs.count("level=WARN"), "one warning for the outage:\n%s", logs.buf.String())
 
-	// Back on Redis: the next run's calls are counted there.
+	// Back on Redis: the next run's calls are counted there. After
+	// RetryInterval the next call tries Redis, whatever the timing of the
+	// first run.
+	time.Sleep(2 * 20 * time.Millisecond)
 	acc0, err := direct.HGet(context.Background(), key, "acc").Float64()
 	require.NoError(t, err)
 	assert.Equal(t, 100, runAll(t, &quota{rate: 1000, burst: 10}, []batch.Limiter{lim}))
 	acc1, err := direct.HGet(context.Background(), key, "acc").Float64()
 	require.NoError(t, err)
 	assert.Greater(t, acc1, acc0, "calls after Redis came back were not counted in Redis")
+	assert.Equal(t, 1, logs.count("answers again"), "%s", logs.buf.String())
+}
+
+// redisServer is a redis-server process of the test's own, which the test
+// can stop and start again on the same port.
+type redisServer struct {
+	bin, addr string
+	cmd       *exec.Cmd
+}
+
+// newRedisServer starts a redis-server on a free loopback port, without
+// persistence, and stops it when the test ends. Without the redis-server
+// program the test is skipped, except in CI (CI=true), where it fails.
+func newRedisServer(t *testing.T) *redisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("redis-server is not installed: CI must install it (see .ci/run)")
+		}
+		t.Skip("redis-server is not installed (on Debian: apt-get install redis-server)")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &redisServer{bin: bin, addr: ln.Addr().String()}
+	require.NoError(t, ln.Close())
+	require.NoError(t, s.start())
+	t.Cleanup(s.stop)
+	return s
+}
+
+// start starts the server and waits until it answers.
+func (s *redisServer) start() error {
+	_, port, _ := net.SplitHostPort(s.addr)
+	s.cmd = exec.Command(s.bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := s.cmd.Start(); err != nil {
+		return err
+	}
+	c := redis.NewClient(&redis.Options{Addr: s.addr, DisableIdentity: true, MaxRetries: -1})
+	defer c.Close()
+	var err error
+	for range 100 {
+		if err = c.Ping(context.Background()).Err(); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("redis-server on %s does not answer: %w", s.addr, err)
+}
+
+// stop kills the server, as a crash or an operator would stop it, and waits
+// for it to exit.
+func (s *redisServer) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+		s.cmd = nil
+	}
+}
+
+// TestRedisServerStoppedMidRun stops a real redis-server in the middle of a
+// run and starts it again later, on the same port and without the state it
+// held: every item still gets its outcome, the outage is logged once, and
+// the Limiter returns to the shared rate, which starts over.
+func TestRedisServerStoppedMidRun(t *testing.T) {
+	srv := newRedisServer(t)
+	ctx := context.Background()
+	const key = "batchkit:test:stopped"
+	var logs logBuffer
+	lim, err := redislimit.New(ctx, newClient(t, srv.addr, func(o *redis.Options) { o.MaxRetries = -1 }), key,
+		func(o *redislimit.Options) {
+			o.RetryInterval = 20 * time.Millisecond
+			o.Rate = 100
+			o.Timeout = time.Second // a stopped server fails at once; a busy machine is not an outage
+			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		})
+	require.NoError(t, err)
+
+	restarted := make(chan error, 1)
+	q := &quota{rate: 1000, burst: 10}
+	q.onCall = func(n int64) {
+		switch n {
+		case 50:
+			srv.stop()
+		case 150:
+			restarted <- srv.start()
+		}
+	}
+	assert.Equal(t, 300, runAll(t, q, []batch.Limiter{lim, lim, lim}))
+	require.NoError(t, <-restarted)
+	assert.Equal(t, 1, logs.count("level=WARN"), "one warning for the outage:\n%s", logs.buf.String())
+
+	// Back on Redis: the next run's calls are counted in the new server.
+	// After RetryInterval the next call tries Redis, whatever the timing of
+	// the first run.
+	time.Sleep(2 * 20 * time.Millisecond)
+	assert.Equal(t, 100, runAll(t, &quota{rate: 1000, burst: 10}, []batch.Limiter{lim}))
+	acc, err := newClient(t, srv.addr).HGet(ctx, key, "acc").Float64()
+	require.NoError(t, err, "no shared state in the restarted server")
+	assert.Positive(t, acc)
 	assert.Equal(t, 1, logs.count("answers again"), "%s", logs.buf.String())
 }
 
