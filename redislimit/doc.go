@@ -9,8 +9,8 @@
 // rate: the in-process controller of batch ("Send rate"), simplified, and
 // tuned for several processes. The rate starts at [Options.Rate]; in slow
 // start each accepted call adds a call per round trip, which doubles the
-// rate every round trip, while the rate is below 1.5 times what the service
-// accepted over the last round trip or two. The first throttle sets it a
+// rate every round trip, up to 1.25 times what the service accepted over
+// the last round trip or two. The first throttle sets it a
 // quarter of the rate the service was accepting; a later throttle sets it 8%
 // below that rate (measured between throttles, or over the last calls). It
 // then climbs back within a probe cycle (about 100 calls, 1-10 s) and above

@@ -66,7 +66,7 @@ local START_DIP = 0.75
 -- between is throttled, and with several processes' calls in flight that
 -- was most of a short run's throttles. It also stops the rate from growing
 -- far beyond what the callers send.
-local START_GAIN = 1.5
+local START_GAIN = 1.25
 
 -- PROBE_RISE is how far above the measured rate the climb is one probe cycle
 -- after it passed it: 0.5%, then 4% two cycles after, 13.5% three after.
@@ -194,8 +194,10 @@ end
 if s.mode == 'start' then
   -- Slow start: each accepted call adds a call per round trip, which
   -- doubles the rate every round trip, up to START_GAIN times what the
-  -- service accepts. Reports come in clumps (a Limiter sends its reports
-  -- with its next call), so the rate also at most doubles per round trip.
+  -- service accepts. The script hears of an accepted call up to HOLD after
+  -- it ended, so the loop's round trip is never much shorter than that: a
+  -- service that answers in microseconds must not make each report a
+  -- licence for thousands of calls per second.
   if accN > 0 and rttArg > 0 then
     local r = s.rate + accN / math.max(rttArg, HOLD / 2)
     local dlv = delivered()
