@@ -58,14 +58,16 @@ local RATE_DIP = 0.08
 -- measures the quota itself (see the recut). (batch's value.)
 local START_DIP = 0.75
 
--- START_GAIN bounds slow start: the rate grows only while it is below
--- START_GAIN times what the service accepted over the last round trip or
--- two. Once the bucket's burst is spent the service accepts the quota, so
--- the rate stops at 1.5 times it instead of doubling on until the first
--- throttle comes back (a round trip and a report later): every call sent in
--- between is throttled, and with several processes' calls in flight that
--- was most of a short run's throttles. It also stops the rate from growing
--- far beyond what the callers send.
+-- START_GAIN bounds slow start: the rate grows to at most START_GAIN times
+-- what the service accepted over the last round trip or two (at least HOLD:
+-- reports come up to HOLD late). Once the bucket's burst is spent the
+-- service accepts the quota, so the rate stops at 1.25 times it instead of
+-- doubling on until the first throttle comes back (a round trip and a
+-- report later): every call sent in between is throttled, and with several
+-- processes' calls in flight that was most of a short run's throttles (at
+-- 1.5, still half of them in examples/bench's shared-quota scenario). While
+-- the service takes every call, the rate still grows by a quarter per
+-- window at least; and it stops growing far beyond what the callers send.
 local START_GAIN = 1.25
 
 -- PROBE_RISE is how far above the measured rate the climb is one probe cycle
@@ -106,8 +108,8 @@ local SPAN_CALLS = 30
 -- each asking for one slot at a time, get one at its first ask while their
 -- slots fit within HOLD (10 at 200 calls/s): a call then costs one script
 -- run, where granting a single interval ahead made every waiting caller ask
--- once per interval, 20-30 runs per call. 50 ms is a few round trips to a
--- service, and a few hundred to Redis.
+-- once per interval, about 20 runs per call. 50 ms is a few round trips to
+-- a service, and a few hundred to Redis.
 local HOLD = 0.05
 
 -- MEASURE_MIN is the shortest span, in seconds, over which a throttle during
@@ -126,8 +128,8 @@ local function num(x) return string.format('%.17g', x) end
 -- calls so far. pt, pa: the time and count of the latest throttle (the
 -- bucket was empty). ept, epa: the same at the start of the episode. w0, w1
 -- (t, a): windows of SPAN_CALLS calls' time for the recent rate; d0, d1: of
--- a round trip for slow start. last: the latest slot granted. rtt: the
--- round trip.
+-- a round trip, at least HOLD, for slow start. last: the latest slot
+-- granted. rtt: the round trip.
 local FIELDS = {'mode', 'rate', 'base', 'from', 'tc', 'probe', 'busy', 'tick', 'acc', 'pt', 'pa',
   'ept', 'epa', 'w0t', 'w0a', 'w1t', 'w1a', 'd0t', 'd0a', 'd1t', 'd1a', 'last', 'rtt'}
 local s = {}
@@ -181,7 +183,8 @@ local function recentRate()
   return n / d
 end
 
--- What the service accepted over the last round trip or two, for slow start.
+-- What the service accepted over the last round trip or two, for slow start:
+-- windows of at least HOLD, since reports come up to HOLD late.
 if s.rtt > 0 and now - s.d0t >= math.max(s.rtt, HOLD) then
   s.d1t, s.d1a, s.d0t, s.d0a = s.d0t, s.d0a, now, s.acc
 end

@@ -67,7 +67,7 @@ type Limiter struct {
 	// turn is held by the one caller at a time that asks Redis for a slot,
 	// until its slot comes; the others wait for their turn here. When every
 	// caller asked on its own, each waiting caller asked once per interval
-	// of the rate: 20 to 30 script runs per call with 32 callers.
+	// of the rate: about 20 script runs per call with 32 callers.
 	turn chan struct{}
 
 	// now is the clock; clockArg makes the script use it instead of
