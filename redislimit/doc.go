@@ -6,16 +6,26 @@
 // per quota (for example "batchkit:rate:wickr:us-east-1"). Every call goes
 // through a Lua script that, atomically and by Redis's own clock, paces calls
 // by GCRA (a token bucket with no burst) at the shared rate and adapts the
-// rate, the in-process controller of batch ("Send rate") simplified: the
-// rate starts at [Options.Rate] and doubles every half second until the first
-// throttle, which sets it a quarter below half the rate (the rate a doubling
-// ago); a later throttle sets it 8% below the rate of calls the service
-// accepted since the previous one. It then climbs back to that rate within a probe
-// cycle (about 100 calls, 1-10 s) and above it, slowly and then faster, until
-// the next throttle. So a throttle met by any worker lowers the rate for all,
-// and growth is probed once for all, not once per worker. A throttle of a call
-// sent before the rate was last cut is ignored. Reports of accepted and
+// rate: the in-process controller of batch ("Send rate"), simplified, and
+// tuned for several processes. The rate starts at [Options.Rate]; in slow
+// start each accepted call adds a call per round trip, which doubles the
+// rate every round trip, up to 1.25 times what the service accepted over
+// the last round trip or two. The first throttle sets it a
+// quarter of the rate the service was accepting; a later throttle sets it 8%
+// below that rate (measured between throttles, or over the last calls). It
+// then climbs back within a probe cycle (about 100 calls, 1-10 s) and above
+// it, more slowly than in one process (0.5% a cycle later, 4% two cycles
+// later), since every process's calls in flight meet the throttles; a
+// throttle on the way back cuts it again, to what the service accepted
+// since the first. So a throttle met by any worker lowers the rate for all,
+// and growth is probed once for all, not once per worker. A throttle of a
+// call sent before the rate was last cut is ignored. Reports of accepted and
 // throttled calls travel with the next call's script, so Done never blocks.
+//
+// A Limiter's callers ask Redis one at a time, and Redis grants a slot at
+// most 50 ms ahead: a call costs one script run while the Limiters on a key
+// each find a slot within 50 ms, about one run every 50 ms per Limiter at
+// low rates.
 //
 // Every Redis command has a timeout ([Options.Timeout]; set the client's
 // ContextTimeoutEnabled for it to apply). When Redis does not

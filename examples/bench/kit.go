@@ -20,6 +20,7 @@ import (
 // metered adapter pointed at it.
 type kit[T, R any] struct {
 	adapter  batch.Adapter[T, R]
+	url      string // the kit's base URL, for runners in other processes
 	meter    *meter
 	items    []T
 	setQuota func(perSecond float64)
@@ -75,6 +76,7 @@ func newAppStreamKit(spec kitSpec) *kit[appstream.Association, appstream.Result]
 	client := appstreamsdk.NewFromConfig(cfg)
 	return &kit[appstream.Association, appstream.Result]{
 		adapter:  metered[appstream.Association, appstream.Result]{Adapter: appstream.New(client, appstream.Associate), m: m},
+		url:      srv.URL(),
 		meter:    m,
 		items:    items,
 		setQuota: srv.SetQuota,
@@ -114,6 +116,7 @@ func newChimeKit(spec kitSpec) *kit[chime.UserUpdate, chime.Result] {
 	client := chimesdk.NewFromConfig(cfg)
 	return &kit[chime.UserUpdate, chime.Result]{
 		adapter:  metered[chime.UserUpdate, chime.Result]{Adapter: chime.New(client), m: m},
+		url:      srv.URL(),
 		meter:    m,
 		items:    items,
 		setQuota: srv.SetQuota,

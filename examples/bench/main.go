@@ -53,6 +53,24 @@ type config struct {
 	quick       bool
 	trace       bool
 	keepLog     bool // keep the kit's request log and check the counters against it
+	// redisAddr is BATCHKIT_REDIS_ADDR, the Redis server of the
+	// runner-shared strategy.
+	redisAddr string
+}
+
+// runs returns the strategies to run on sc: those named on the command line
+// that sc runs, in the order named, or all of sc's when none were named.
+func (cfg *config) runs(sc scenario) []string {
+	if len(cfg.strategies) == 0 {
+		return sc.strategies()
+	}
+	var out []string
+	for _, s := range cfg.strategies {
+		if slices.Contains(sc.strategies(), s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Defaults of the full run and of --quick.
@@ -71,9 +89,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{}
 	var scen, one, strat string
 	fs.StringVar(&cfg.service, "service", "appstream", "test kit and operation: appstream (BatchAssociateUserStack, 25 items per call) or chime (BatchUpdateUser, 20 per call)")
-	fs.StringVar(&scen, "scenarios", strings.Join(scenarioNames(), ","), "comma-separated scenarios to run")
+	fs.StringVar(&scen, "scenarios", strings.Join(defaultScenarioNames(), ","), "comma-separated scenarios to run (shared-quota runs only when named)")
 	fs.StringVar(&one, "scenario", "", "run this one scenario (instead of --scenarios)")
-	fs.StringVar(&strat, "strategies", strings.Join(allStrategies, ","), "comma-separated strategies to run")
+	fs.StringVar(&strat, "strategies", "", fmt.Sprintf("comma-separated strategies to run, of %s, or of %s for shared-quota (empty: all of each scenario's)",
+		strings.Join(allStrategies, ", "), strings.Join(sharedStrategies, ", ")))
 	fs.IntVar(&cfg.items, "items", 0, "items per run (0: each scenario's default; sequential runs items/concurrency)")
 	fs.DurationVar(&cfg.latency, "latency", defaultLatency, "latency the kit adds to every call")
 	fs.Float64Var(&cfg.quota, "quota", defaultQuota, "service quota in calls per second, for the quota scenarios")
@@ -116,13 +135,26 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		}
 	}
 	cfg.strategies = splitList(strat)
+	known := append(slices.Clone(allStrategies), sharedStrategies...)
 	for _, s := range cfg.strategies {
-		if !slices.Contains(allStrategies, s) {
-			errs = append(errs, fmt.Errorf("unknown strategy %q; known: %s", s, strings.Join(allStrategies, ", ")))
+		if !slices.Contains(known, s) {
+			errs = append(errs, fmt.Errorf("unknown strategy %q; known: %s", s, strings.Join(known, ", ")))
 		}
 	}
-	if len(cfg.scenarios) == 0 || len(cfg.strategies) == 0 {
+	if len(cfg.scenarios) == 0 || (strat != "" && len(cfg.strategies) == 0) {
 		errs = append(errs, errors.New("no scenario or no strategy to run"))
+	}
+	for _, s := range cfg.scenarios {
+		sc, ok := findScenario(s)
+		if !ok {
+			continue
+		}
+		if len(cfg.strategies) > 0 && len(cfg.runs(sc)) == 0 {
+			errs = append(errs, fmt.Errorf("scenario %s runs none of the strategies named; its strategies: %s", s, strings.Join(sc.strategies(), ", ")))
+		}
+		if sc.runners > 0 && cfg.service != "appstream" {
+			errs = append(errs, fmt.Errorf("scenario %s runs on the appstream kit only", s))
+		}
 	}
 	if cfg.service != "appstream" && cfg.service != "chime" {
 		errs = append(errs, fmt.Errorf("unknown service %q; known: appstream, chime", cfg.service))
@@ -148,6 +180,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, &usageError{err}
 	}
+	cfg.redisAddr = os.Getenv(redisAddrEnv)
 	return cfg, nil
 }
 
@@ -181,6 +214,8 @@ type result struct {
 	logRequests        int           // request log entries, when kept (-1 otherwise)
 	poison             []int         // indexes of the poison items
 	runner             *runnerStats
+	runners            int      // runner processes, for a scenario of several runners
+	warnings           int64    // warnings of their limiters: Redis not answering
 	problems           []string // accounting checks that failed
 }
 
@@ -216,9 +251,16 @@ func (r *result) human() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s %s: %d items in %.2fs: %.0f items/s, ideal %.0f, ratio %.3f; succeeded %d, failed %d, lost %d",
 		r.scenario, r.strategy, r.items, r.elapsed.Seconds(), r.itemsPerSecond(), r.ideal, r.ratio(), r.succeeded, r.failed, r.lost)
-	fmt.Fprintf(&b, "; calls %d (at least %d, mean %.1fms), requests %d, throttled requests %d (%.1f%%), throttled calls %d (%.1f%%)",
-		r.calls, (r.items+r.perCall-1)/r.perCall, r.meanCall.Seconds()*1000, r.requests, r.throttled, percent(r.throttled, r.requests),
+	mean := ""
+	if r.meanCall > 0 {
+		mean = fmt.Sprintf(", mean %.1fms", r.meanCall.Seconds()*1000)
+	}
+	fmt.Fprintf(&b, "; calls %d (at least %d%s), requests %d, throttled requests %d (%.1f%%), throttled calls %d (%.1f%%)",
+		r.calls, (r.items+r.perCall-1)/r.perCall, mean, r.requests, r.throttled, percent(r.throttled, r.requests),
 		r.throttledCalls, percent(r.throttledCalls, r.calls))
+	if r.runners > 0 {
+		fmt.Fprintf(&b, "; %d runner processes, limiter warnings %d", r.runners, r.warnings)
+	}
 	if rs := r.runner; rs != nil {
 		s := rs.stats
 		fmt.Fprintf(&b, "; runner stats: calls %d, retries %d, throttled calls %d, bisections %d",
@@ -259,13 +301,31 @@ func itemsNote(cfg *config) string {
 func runAll[T, R any](ctx context.Context, cfg *config, newKit newKitFunc[T, R], stdout, stderr io.Writer) ([]*result, error) {
 	var results []*result
 	var failed []string
+	if err := checkShared(cfg); err != nil {
+		return nil, err
+	}
+	var workers *workerProgram
+	for _, name := range cfg.scenarios {
+		if sc, _ := findScenario(name); sc.runners > 0 && workers == nil {
+			var err error
+			if workers, err = buildWorker(ctx, stderr); err != nil {
+				return nil, fmt.Errorf("scenario %s: %w", name, err)
+			}
+			defer workers.remove()
+		}
+	}
 	for _, name := range cfg.scenarios {
 		sc, _ := findScenario(name)
-		for _, strat := range cfg.strategies {
+		for _, strat := range cfg.runs(sc) {
 			if err := ctx.Err(); err != nil {
 				return results, err
 			}
-			r := runOne(ctx, cfg, sc, strat, newKit, stderr)
+			var r *result
+			if sc.runners > 0 {
+				r = runShared(ctx, cfg, sc, strat, workers, stderr)
+			} else {
+				r = runOne(ctx, cfg, sc, strat, newKit, stderr)
+			}
 			results = append(results, r)
 			fmt.Fprintln(stdout, r.line())
 			fmt.Fprintln(stderr, r.human())
@@ -309,7 +369,7 @@ func runOne[T, R any](ctx context.Context, cfg *config, sc scenario, strat strin
 
 	start := time.Now()
 	since := func() float64 { return time.Since(start).Seconds() }
-	tr := newTracer(cfg.trace, stderr, sc.name, strat, k.meter, start)
+	tr := newTracer(cfg.trace, stderr, sc.name, strat, k.meter.counts, start)
 
 	// The quota changes once half of the items have their fate, whatever
 	// the strategy's speed, so every strategy does half its work at each
@@ -418,7 +478,11 @@ type tracer struct {
 	finished sync.WaitGroup
 }
 
-func newTracer(on bool, w io.Writer, scen, strat string, m *meter, start time.Time) *tracer {
+// tally is what a tracer samples: calls (adapter calls, -1 when not
+// known), HTTP requests and throttled requests so far.
+type tally struct{ calls, requests, throttled int64 }
+
+func newTracer(on bool, w io.Writer, scen, strat string, sample func() tally, start time.Time) *tracer {
 	t := &tracer{on: on, w: w, prefix: "trace " + scen + " " + strat, start: start, quit: make(chan struct{})}
 	if !on {
 		return t
@@ -429,16 +493,20 @@ func newTracer(on bool, w io.Writer, scen, strat string, m *meter, start time.Ti
 		defer t.finished.Done()
 		tick := time.NewTicker(every)
 		defer tick.Stop()
-		var lastReq, lastThr, lastCalls int64
+		var last tally
 		for {
 			select {
 			case <-t.quit:
 				return
 			case <-tick.C:
-				req, thr, calls := m.requests.Load(), m.throttled.Load(), m.calls.Load()
+				now := sample()
 				s := every.Seconds()
-				t.printf("calls/s=%.0f requests/s=%.0f throttled/s=%.0f", float64(calls-lastCalls)/s, float64(req-lastReq)/s, float64(thr-lastThr)/s)
-				lastReq, lastThr, lastCalls = req, thr, calls
+				calls := ""
+				if now.calls >= 0 {
+					calls = fmt.Sprintf("calls/s=%.0f ", float64(now.calls-last.calls)/s)
+				}
+				t.printf("%srequests/s=%.0f throttled/s=%.0f", calls, float64(now.requests-last.requests)/s, float64(now.throttled-last.throttled)/s)
+				last = now
 			}
 		}
 	}()

@@ -86,12 +86,14 @@ func testQuick(t *testing.T, args ...string) {
 	t.Log("\n" + stdout.String() + stderr.String())
 
 	lines := parseLines(t, stdout.String())
-	want := len(scenarios) * len(allStrategies)
+	names := defaultScenarioNames()
+	want := len(names) * len(allStrategies)
 	if len(results) != want || len(lines) != want {
 		t.Fatalf("got %d results and %d lines, want %d of each", len(results), len(lines), want)
 	}
 	for i, r := range results {
-		sc, strat := scenarios[i/len(allStrategies)], allStrategies[i%len(allStrategies)]
+		sc, _ := findScenario(names[i/len(allStrategies)])
+		strat := allStrategies[i%len(allStrategies)]
 		name := sc.name + " " + strat
 		l := lines[i]
 		expect(t, fmt.Sprintf("line %d scenario and strategy", i), l.scenario+" "+l.strategy, name)
@@ -193,6 +195,9 @@ func TestFlags(t *testing.T) {
 		{args: []string{"--latency", "-1s"}, want: "--latency"},
 		{args: []string{"--burst", "-1"}, want: "--burst"},
 		{args: []string{"extra"}, want: "unexpected arguments"},
+		{args: []string{"--scenario", "quota", "--strategies", "runner-shared"}, want: "scenario quota runs none of the strategies named"},
+		{args: []string{"--scenario", "shared-quota", "--strategies", "runner"}, want: "scenario shared-quota runs none of the strategies named"},
+		{args: []string{"--scenario", "shared-quota", "--service", "chime"}, want: "appstream kit only"},
 		{args: []string{"--bogus"}, want: "bogus"},
 	} {
 		_, err := parseFlags(tt.args, io.Discard)
@@ -211,7 +216,7 @@ func TestFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(t, "scenarios", strings.Join(cfg.scenarios, ","), "quota,poison")
-	expect(t, "strategies", strings.Join(cfg.strategies, ","), strings.Join(allStrategies, ","))
+	expect(t, "strategies (none named: each scenario's own)", strings.Join(cfg.strategies, ","), "")
 	expect(t, "quota (an explicit flag beats --quick)", cfg.quota, 50.0)
 	expect(t, "items", cfg.items, quickItems)
 	expect(t, "latency", cfg.latency, quickLatency)
@@ -228,7 +233,14 @@ func TestFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expect(t, "default scenarios", strings.Join(cfg.scenarios, ","), strings.Join(scenarioNames(), ","))
+	expect(t, "default scenarios", strings.Join(cfg.scenarios, ","), strings.Join(defaultScenarioNames(), ","))
+	if slices.Contains(cfg.scenarios, "shared-quota") {
+		t.Errorf("shared-quota runs by default; it needs Redis and runs only when named")
+	}
+	sq, _ := findScenario("shared-quota")
+	expect(t, "shared-quota's strategies", strings.Join(cfg.runs(sq), ","), strings.Join(sharedStrategies, ","))
+	q, _ := findScenario("quota")
+	expect(t, "quota's strategies", strings.Join(cfg.runs(q), ","), strings.Join(allStrategies, ","))
 	expect(t, "keepLog in a full run", cfg.keepLog, false)
 }
 
@@ -246,6 +258,7 @@ func TestIdeal(t *testing.T) {
 		{100, scenario{quota: true, quotaShare: 0.05}, 5 * 25},            // a twentieth of the quota
 		{100, scenario{quota: true, change: 8}, 25 / (0.5/100 + 0.5/400)}, // half at 100, half bound by concurrency
 		{1000, scenario{quota: true}, 8 / 0.02 * 25},                      // quota above what the concurrency sends
+		{1000, scenario{quota: true, runners: 4}, 1000 * 25},              // 4 runners of 8 send 1,600 calls/s
 	} {
 		cfg.quota = tt.quota
 		if got := tt.sc.ideal(cfg, 25); math.Abs(got-tt.want) > 1e-9 {

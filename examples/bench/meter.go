@@ -26,6 +26,11 @@ type meter struct {
 	throttled      atomic.Int64 // HTTP requests answered with a throttling error
 }
 
+// counts returns the meter's totals for a tracer.
+func (m *meter) counts() tally {
+	return tally{calls: m.calls.Load(), requests: m.requests.Load(), throttled: m.throttled.Load()}
+}
+
 // callKey is the context key of a call's *callMeter.
 type callKey struct{}
 

@@ -23,6 +23,11 @@ type scenario struct {
 	itemFailureRate float64
 	// poisonRate is the share of items that make their call fail validation.
 	poisonRate float64
+	// runners, when set, splits the items between that many runners, each
+	// a process of its own with its own client, against the one quota; the
+	// scenario then runs its own strategies (sharedStrategies), not
+	// allStrategies, and only when named (it needs Redis and the go tool).
+	runners int
 }
 
 // scenarios are the scenarios in the order they run. Item counts make each
@@ -38,14 +43,39 @@ var scenarios = []scenario{
 	{name: "quota-low", items: 5000, quota: true, quotaShare: 0.05},
 	{name: "item-failures", items: 60000, itemFailureRate: 0.02},
 	{name: "poison", items: 40000, poisonRate: 0.005},
+	// Twice the quota, 200 calls/s by default, shared by 4 runners that
+	// could send 1,600 calls/s between them: each runner alone would find
+	// room for several times its share.
+	{name: "shared-quota", items: 40000, quota: true, quotaShare: 2, runners: 4},
 }
 
+// scenarioNames lists every scenario.
 func scenarioNames() []string {
 	names := make([]string, len(scenarios))
 	for i, sc := range scenarios {
 		names[i] = sc.name
 	}
 	return names
+}
+
+// defaultScenarioNames lists the scenarios run when none is named: all but
+// those of several runners.
+func defaultScenarioNames() []string {
+	var names []string
+	for _, sc := range scenarios {
+		if sc.runners == 0 {
+			names = append(names, sc.name)
+		}
+	}
+	return names
+}
+
+// strategies are the strategies the scenario runs, in order.
+func (sc scenario) strategies() []string {
+	if sc.runners > 0 {
+		return sharedStrategies
+	}
+	return allStrategies
 }
 
 func findScenario(name string) (scenario, bool) {
@@ -83,10 +113,11 @@ func (sc scenario) quotaOf(cfg *config) float64 {
 
 // ideal returns the ideal items per second of the scenario: the ideal call
 // rate times the items per call. When the quota changes after half of the
-// items, the ideal spends half of the items at each rate.
+// items, the ideal spends half of the items at each rate. Several runners
+// have the concurrency each.
 func (sc scenario) ideal(cfg *config, perCall int) float64 {
 	q := sc.quotaOf(cfg)
-	full := idealCalls(cfg.concurrency, cfg.latency, q)
+	full := idealCalls(cfg.concurrency*max(sc.runners, 1), cfg.latency, q)
 	if sc.change == 0 || q == 0 {
 		return full * float64(perCall)
 	}

@@ -18,6 +18,18 @@ const (
 
 var allStrategies = []string{stratSequential, stratErrgroup, stratRunner}
 
+// The strategies of a scenario of several runners (see scenario.runners),
+// each runner a batch.Runner in a process of its own.
+const (
+	// stratRunnerLocal gives each runner its own adaptive rate.
+	stratRunnerLocal = "runner-local"
+	// stratRunnerShared gives the runners one rate through Redis, with a
+	// redislimit.Limiter each on one key.
+	stratRunnerShared = "runner-shared"
+)
+
+var sharedStrategies = []string{stratRunnerLocal, stratRunnerShared}
+
 // fate is what became of one item.
 type fate uint8
 
