@@ -113,11 +113,11 @@ func (u userLimiter) Wait(ctx context.Context) error { return u.l.Wait(ctx) }
 // which ones lowered its rate.
 func (u userLimiter) Done(r CallResult) (float64, bool) {
 	u.l.Done(r)
-	if r.Throttled <= 0 {
-		return 0, false
-	}
+	rate := 0.0
 	if rr, ok := u.l.(interface{ Rate() float64 }); ok {
-		return rr.Rate(), true
+		// Also after an accepted call: a throttle signalled in flight
+		// is told to hooks when the call completes, with the rate then.
+		rate = rr.Rate()
 	}
-	return 0, true
+	return rate, r.Throttled > 0
 }

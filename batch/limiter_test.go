@@ -75,6 +75,31 @@ func TestLimiterOptionPacesEveryCall(t *testing.T) {
 	}
 }
 
+// TestRegressionLimiterRateAfterThrottleInFlight: a call throttled in
+// flight and then accepted reached OnThrottle with a rate of 0 instead of
+// the Limiter's, because the rate came from the accepted outcome's report.
+func TestRegressionLimiterRateAfterThrottleInFlight(t *testing.T) {
+	a := newScripted(5)
+	a.onCall = func(ctx context.Context, _ string, _ []item) error {
+		SignalThrottle(ctx) // the SDK retried a throttled attempt
+		return nil
+	}
+	lim := &ratedLimiter{recordingLimiter{rate: 42}}
+	var mu sync.Mutex
+	var rates []float64
+	r := mustRunner(t, a, func(o *Options) {
+		o.Limiter = lim
+		o.Hooks.OnThrottle = func(ti ThrottleInfo) { mu.Lock(); rates = append(rates, ti.Rate); mu.Unlock() }
+	})
+	rep, err := r.Run(context.Background(), items(10, 1))
+	require.NoError(t, err)
+	assert.Equal(t, 10, rep.Succeeded)
+	require.NotEmpty(t, rates)
+	for _, got := range rates {
+		assert.Equal(t, 42.0, got, "OnThrottle reports the Limiter's Rate")
+	}
+}
+
 func TestLimiterWithoutRateReportsZero(t *testing.T) {
 	a := newScripted(5)
 	in := items(10, 1)
