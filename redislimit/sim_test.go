@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -382,27 +381,13 @@ func simRun(t *testing.T, addr string, sc simScenario, seed uint64, trace func(s
 	return res
 }
 
-// simAddr is the Redis of the simulation: BATCHKIT_REDIS_ADDR, as the other
-// tests.
-func simAddr(t *testing.T) string {
-	t.Helper()
-	addr := os.Getenv("BATCHKIT_REDIS_ADDR")
-	if addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("BATCHKIT_REDIS_ADDR is not set: CI must run a Redis server for redislimit (see .ci/run)")
-		}
-		t.Skip("BATCHKIT_REDIS_ADDR is not set: start a server, e.g. redis-server --port 6390 --save '' --appendonly no --daemonize yes, and set BATCHKIT_REDIS_ADDR=127.0.0.1:6390")
-	}
-	return addr
-}
-
 // TestRateSimulation checks the shared rate's targets in simulated time:
 // goodput against the quota and the share of throttled attempts, for
 // several processes sharing a quota that is steady, halves or doubles.
 // go test -run TestRateSimulation -v prints the figures; -simtrace NAME
 // traces one scenario second by second.
 func TestRateSimulation(t *testing.T) {
-	addr := simAddr(t)
+	addr := redisAddr(t)
 	var b strings.Builder
 	for _, sc := range simScenarios {
 		worstGood, worstThr, worstLate, worstEarly, evals, sent := math.Inf(1), 0.0, 0.0, 0, 0, 0
