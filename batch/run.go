@@ -109,8 +109,10 @@ type run[T, R any] struct {
 
 	done chan *call[T, R]
 	// pacing counts the calls sent that still wait for the send rate;
-	// cleared wakes the loop when one stops waiting (schedule.go).
+	// holding says the loop holds partial calls back until none does, and
+	// cleared wakes it when the last one stops waiting (schedule.go).
 	pacing  atomic.Int32
+	holding atomic.Bool
 	cleared chan struct{}
 	g       errgroup.Group
 	rate    limiter

@@ -130,13 +130,17 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 		}
 		return nil
 	}
+	// A call sent waits for the send rate: partial calls wait until it
+	// goes, so that items that come ready meanwhile (retries after a
+	// healthy answer, most of all) ride in the same call instead of
+	// spending the rate on calls of one item each. holding is set before
+	// pacing is read, so the worker that takes pacing to zero sees it and
+	// wakes the loop.
+	rn.holding.Store(true)
 	if rn.pacing.Load() > 0 {
-		// A call sent waits for the send rate: partial calls wait until
-		// it goes, so that items that come ready meanwhile (retries after
-		// a healthy answer, most of all) ride in the same call instead of
-		// spending the rate on calls of one item each.
 		return nil
 	}
+	rn.holding.Store(false)
 	for rn.active.len() > 0 {
 		ks := rn.active.pop()
 		ks.active = false
@@ -265,10 +269,11 @@ func (rn *run[T, R]) work(c *call[T, R]) {
 	clock := rn.set.Clock
 	start := clock.Now()
 	err := rn.rate.Wait(c.ctx)
-	rn.pacing.Add(-1)
-	select {
-	case rn.cleared <- struct{}{}:
-	default: // the loop has a wake-up pending already
+	if rn.pacing.Add(-1) == 0 && rn.holding.Load() {
+		select {
+		case rn.cleared <- struct{}{}:
+		default: // the loop has a wake-up pending already
+		}
 	}
 	if err != nil {
 		c.notSent = true
