@@ -162,3 +162,16 @@ func items(n int, keys int) []item {
 	}
 	return out
 }
+
+// throttleRates records the rates Hooks.OnThrottle reports (hook is safe
+// for concurrent use); read all once the run has returned.
+type throttleRates struct {
+	mu  sync.Mutex
+	all []float64
+}
+
+func (r *throttleRates) hook(ti ThrottleInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.all = append(r.all, ti.Rate)
+}

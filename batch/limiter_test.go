@@ -48,11 +48,10 @@ func TestLimiterOptionPacesEveryCall(t *testing.T) {
 		}
 	}
 	lim := &ratedLimiter{recordingLimiter{rate: 42}}
-	var mu sync.Mutex
-	var rates []float64
+	var rates throttleRates
 	r := mustRunner(t, a, func(o *Options) {
 		o.Limiter = lim
-		o.Hooks.OnThrottle = func(ti ThrottleInfo) { mu.Lock(); rates = append(rates, ti.Rate); mu.Unlock() }
+		o.Hooks.OnThrottle = rates.hook
 	})
 	rep, err := r.Run(context.Background(), in)
 	require.NoError(t, err)
@@ -69,8 +68,8 @@ func TestLimiterOptionPacesEveryCall(t *testing.T) {
 		}
 	}
 	assert.Equal(t, int(rep.Stats.ThrottledCalls), throttled)
-	assert.Len(t, rates, throttled, "OnThrottle on every throttle signal")
-	for _, got := range rates {
+	assert.Len(t, rates.all, throttled, "OnThrottle on every throttle signal")
+	for _, got := range rates.all {
 		assert.Equal(t, 42.0, got, "OnThrottle reports the Limiter's Rate")
 	}
 }
@@ -85,17 +84,16 @@ func TestRegressionLimiterRateAfterThrottleInFlight(t *testing.T) {
 		return nil
 	}
 	lim := &ratedLimiter{recordingLimiter{rate: 42}}
-	var mu sync.Mutex
-	var rates []float64
+	var rates throttleRates
 	r := mustRunner(t, a, func(o *Options) {
 		o.Limiter = lim
-		o.Hooks.OnThrottle = func(ti ThrottleInfo) { mu.Lock(); rates = append(rates, ti.Rate); mu.Unlock() }
+		o.Hooks.OnThrottle = rates.hook
 	})
 	rep, err := r.Run(context.Background(), items(10, 1))
 	require.NoError(t, err)
 	assert.Equal(t, 10, rep.Succeeded)
-	require.NotEmpty(t, rates)
-	for _, got := range rates {
+	require.NotEmpty(t, rates.all)
+	for _, got := range rates.all {
 		assert.Equal(t, 42.0, got, "OnThrottle reports the Limiter's Rate")
 	}
 }
@@ -104,15 +102,15 @@ func TestLimiterWithoutRateReportsZero(t *testing.T) {
 	a := newScripted(5)
 	in := items(10, 1)
 	in[0].Fail = []Code{CodeThrottled}
-	var rates []float64
+	var rates throttleRates
 	r := mustRunner(t, a, func(o *Options) {
 		o.Limiter = &recordingLimiter{}
-		o.Hooks.OnThrottle = func(ti ThrottleInfo) { rates = append(rates, ti.Rate) }
+		o.Hooks.OnThrottle = rates.hook
 	})
 	rep, err := r.Run(context.Background(), in)
 	require.NoError(t, err)
 	checkLedger(t, in, rep)
-	assert.Equal(t, []float64{0}, rates)
+	assert.Equal(t, []float64{0}, rates.all)
 }
 
 func TestLimiterWaitErrorSendsNothing(t *testing.T) {

@@ -492,12 +492,11 @@ func TestRunServiceThrottlesEveryCall(t *testing.T) {
 		SignalThrottle(ctx) // the SDK saw a throttled attempt
 		return &Error{Code: CodeThrottled, ServiceCode: "ThrottlingException", Retryable: true}
 	}
-	var mu sync.Mutex
-	var rates []float64
+	var rates throttleRates
 	in := items(50, 2)
 	r := mustRunner(t, a, func(o *Options) {
 		o.MaxAttempts = 2
-		o.Hooks.OnThrottle = func(ti ThrottleInfo) { mu.Lock(); rates = append(rates, ti.Rate); mu.Unlock() }
+		o.Hooks.OnThrottle = rates.hook
 	})
 	rep, err := r.Run(context.Background(), in)
 	require.NoError(t, err)
@@ -510,6 +509,6 @@ func TestRunServiceThrottlesEveryCall(t *testing.T) {
 	}
 	calls := len(a.callLog())
 	assert.LessOrEqual(t, calls, 10*throttleAttemptsFactor*2, "10 calls' worth of items, each sent at most 8 times")
-	require.NotEmpty(t, rates)
-	assert.GreaterOrEqual(t, slices.Min(rates), 20000.0, "MinRate (20000 in these tests) is the floor")
+	require.NotEmpty(t, rates.all)
+	assert.GreaterOrEqual(t, slices.Min(rates.all), 20000.0, "MinRate (20000 in these tests) is the floor")
 }

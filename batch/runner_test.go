@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -589,11 +588,10 @@ func TestThrottleInAnswerLowersRate(t *testing.T) {
 			in[i].Fail = []Code{CodeThrottled}
 		}
 	}
-	var mu sync.Mutex
-	var rates []float64
+	var rates throttleRates
 	r := mustRunner(t, a, func(o *Options) {
 		o.Rate = 100000
-		o.Hooks.OnThrottle = func(ti ThrottleInfo) { mu.Lock(); rates = append(rates, ti.Rate); mu.Unlock() }
+		o.Hooks.OnThrottle = rates.hook
 	})
 	rep, err := r.Run(context.Background(), in)
 	if err != nil {
@@ -603,8 +601,8 @@ func TestThrottleInAnswerLowersRate(t *testing.T) {
 	if rep.Succeeded != 100 {
 		t.Errorf("succeeded %d, want 100", rep.Succeeded)
 	}
-	if rep.Stats.ThrottledCalls == 0 || len(rates) == 0 || rates[0] >= 100000 {
-		t.Errorf("throttled calls %d, rates %v: want the rate cut below 100000", rep.Stats.ThrottledCalls, rates)
+	if rep.Stats.ThrottledCalls == 0 || len(rates.all) == 0 || rates.all[0] >= 100000 {
+		t.Errorf("throttled calls %d, rates %v: want the rate cut below 100000", rep.Stats.ThrottledCalls, rates.all)
 	}
 }
 
