@@ -79,9 +79,11 @@
 // whole for bad input makes its items suspects. Suspects are tested a part
 // at a time (a quarter of them, or half when no fresh items are left), in
 // calls filled up with fresh items of the same key, so a test that passes
-// does a full call's work. An item fails with the service's error only when
-// its guilt is proven: it was rejected alone, or every other item of a
-// rejected call it was in has been accepted in another call. Test calls do
+// does a full call's work. When a test call is rejected, the other suspects
+// wait until its own are narrowed down, since a fresh item may have been the
+// cause. An item fails with the service's error only when its guilt is
+// proven: it was rejected alone, or every other item of a rejected call it
+// was in has been accepted in another call. Test calls do
 // not count toward [Options.MaxAttempts]; each rejection narrows a suspect's
 // part, so an item rides on a few of them at most. An error that condemns a
 // key (the account, network or channel does not exist) fails every item of

@@ -26,7 +26,6 @@ type entry[T any] struct {
 	cleared  bool           // a call carrying it was answered: its input is valid
 	suspect  *rejected[T]   // set for a suspect: the rejected call it is tested for
 	parked   bool           // a suspect waiting to be convicted by elimination
-	testing  bool           // scratch for releaseUntested
 	guilty   *Error         // proven guilty while it waited in a queue
 	groups   []*rejected[T] // rejected calls it was in, while they are evidence
 }
@@ -204,12 +203,14 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 //     stops waiting for the rate wakes wait (cleared).
 //  3. Every held item not in flight is ready, a suspect, parked, pinned, or
 //     waiting for its backoff. A parked suspect waits for other items of a
-//     rejected call it was in, which are held and not parked (items are
-//     parked only after a call that held them, so they cannot wait on each
-//     other), or it is tested again. With 1 and 2, a held item not in
-//     flight therefore waits for a backoff or for an item that does, so
-//     either a call is in flight or a retry timer is due: wait has
-//     something to wake it.
+//     rejected call it was in, which are held, not parked and not held
+//     back (items are parked only after a call that held them, so they
+//     cannot wait on each other), or it is tested again. A suspect held
+//     back waits for the suspects of a rejected test of its rejected call
+//     (isolate.go), which are newer, so cannot wait on it in turn. With 1
+//     and 2, a held item not in flight therefore waits for a backoff or
+//     for an item that does, so either a call is in flight or a retry
+//     timer is due: wait has something to wake it.
 func (rn *run[T, R]) loop() {
 	for {
 		rn.fill()

@@ -22,6 +22,11 @@ func (rn *run[T, R]) makeReady(e *entry[T]) {
 	switch {
 	case e.suspect != nil:
 		e.key.suspects.push(e)
+		if e.suspect.held() {
+			// Held: a parked suspect waiting on e must not (invariant 3).
+			rn.recheckParked(e.groups)
+			return
+		}
 	case len(e.groups) > 0:
 		e.key.released.push(e)
 	default:
@@ -206,7 +211,7 @@ func (rn *run[T, R]) packCall(ks *keyState[T]) *call[T, R] {
 				// Released, or the same identity as a suspect already in
 				// the call: pending again instead.
 				if e.suspect == g {
-					g.suspects--
+					rn.unsuspect(e)
 				}
 				e.suspect = nil
 				ks.released.push(e)
