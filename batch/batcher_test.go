@@ -235,6 +235,72 @@ func TestRegressionBatcherOnOutcomeForUnreadItems(t *testing.T) {
 	assert.ElementsMatch(t, []int{0, -1}, indexes)
 }
 
+// TestRegressionBatcherSpunWhileACallWaitedForTheRate: with its buffer
+// full, a Batcher holds partial calls while a call waits for the send rate,
+// yet a key whose oldest item had waited MaxDelay made its loop turn at once
+// instead of blocking: a busy loop, which read no completion until the call
+// left the rate. TestStressBatcher hung on it at GOMAXPROCS=1 (seed 143).
+func TestRegressionBatcherSpunWhileACallWaitedForTheRate(t *testing.T) {
+	clock := &countingClock{manualClock: newManualClock()}
+	lim := &gateLimiter{entered: make(chan struct{}, 4), open: make(chan struct{})}
+	a := newScripted(3)
+	b := mustBatcher(t, a, func(o *Options) {
+		o.Clock, o.Limiter = clock, lim
+		o.MaxDelay = 50 * time.Millisecond
+		o.MaxInFlight, o.MaxBuffered = 4, 4
+	})
+	// Key b's lone item first, so it is read before key a's full call.
+	in := []item{{Key: "b", ID: "b0"}, {Key: "a", ID: "a0"}, {Key: "a", ID: "a1"}, {Key: "a", ID: "a2"}}
+	var ps []*Pending[item, string]
+	for _, it := range in {
+		p, err := b.AddAsync(context.Background(), it)
+		require.NoError(t, err)
+		ps = append(ps, p)
+	}
+	<-lim.entered // key a's call waits for the rate; the buffer is full
+	clock.advance(time.Second)
+	turns := clock.nows.Load()
+	assert.Never(t, func() bool { return clock.nows.Load() > turns+1000 }, 200*time.Millisecond, time.Millisecond,
+		"the run's loop turns without blocking while a call waits for the rate")
+	close(lim.open)
+	for i, p := range ps {
+		<-p.Done()
+		assert.Equal(t, StatusSucceeded, p.Outcome().Status, in[i].ID)
+	}
+	require.NoError(t, b.Close(context.Background()))
+	assert.Len(t, a.callLog(), 2)
+}
+
+// countingClock counts the calls to Now.
+type countingClock struct {
+	*manualClock
+	nows atomic.Int64
+}
+
+func (c *countingClock) Now() time.Time {
+	c.nows.Add(1)
+	return c.manualClock.Now()
+}
+
+// gateLimiter holds every call in Wait, announcing it on entered, until
+// open is closed.
+type gateLimiter struct {
+	entered chan struct{}
+	open    chan struct{}
+}
+
+func (l *gateLimiter) Wait(ctx context.Context) error {
+	l.entered <- struct{}{}
+	select {
+	case <-l.open:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *gateLimiter) Done(CallResult) {}
+
 func TestBatcherFullBufferBlocksAdd(t *testing.T) {
 	a := newScripted(1)
 	release := make(chan struct{})
@@ -277,6 +343,13 @@ func TestStressBatcher(t *testing.T) {
 			t.Fatalf("seed %d: %s\nreplay: go test ./batch -run 'TestStressBatcher$' -stress.seed=%d -v", seed, failure, seed)
 		}
 	}
+	onOneProcessor(func() {
+		for seed := first; seed < first+min(n, oneProcessorSeeds); seed++ {
+			if failure := runStressBatcherSeed(seed); failure != "" {
+				t.Fatalf("seed %d on one processor: %s\nreplay: go test ./batch -run 'TestStressBatcher$' -stress.seed=%d -cpu 1 -v", seed, failure, seed)
+			}
+		}
+	})
 }
 
 func runStressBatcherSeed(seed uint64) string {

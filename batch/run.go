@@ -198,9 +198,10 @@ func (r *Runner[T, R]) execute(ctx context.Context, src source[T], emit func(*Ou
 //     ready. A call is ready when a pinned call waits, a key holds a full
 //     call's worth of ready items and suspects to test, or (input done or
 //     buffer full, and no call sent waits for the send rate) any key holds
-//     a ready item or a suspect, or (a Batcher) a key's oldest item has
-//     waited MaxDelay: wait's timer covers the next one, and a call that
-//     stops waiting for the rate wakes wait (cleared).
+//     a ready item or a suspect, or (a Batcher, neither) a key's oldest
+//     item has waited MaxDelay: wait's timer covers the next one, and a
+//     call that stops waiting for the rate wakes wait (cleared). wait
+//     turns at once only for what dispatch would then send.
 //  3. Every held item not in flight is ready, a suspect, parked, pinned, or
 //     waiting for its backoff. A parked suspect waits for other items of a
 //     rejected call it was in, which are held, not parked and not held
@@ -257,9 +258,13 @@ func (rn *run[T, R]) nextDue() (time.Time, bool) {
 			due, ok = c.readyAt, true
 		}
 	}
-	if rn.feed != nil && rn.inFlight < rn.set.MaxInFlight {
+	if rn.feed != nil && rn.inFlight < rn.set.MaxInFlight && rn.partialsAge() {
 		// A Batcher's partial calls fall due with their oldest item; with
-		// every slot in flight, a completion wakes the loop first.
+		// every slot in flight, a completion wakes the loop first. Once
+		// the input cannot fill calls, they go as soon as no call waits
+		// for the send rate, and a call leaving the rate wakes the loop
+		// (cleared): an aged key is no reason to turn (issue 10, bug: the
+		// loop spun while a call waited for the rate).
 		for _, ks := range rn.active.buf[rn.active.head:] {
 			if at, pending := rn.agedAt(ks); pending && (!ok || at.Before(due)) {
 				due, ok = at, true

@@ -129,7 +129,7 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 			}
 		}
 	}
-	if !rn.inputDone && rn.held < rn.set.MaxBuffered {
+	if rn.partialsAge() {
 		if rn.feed != nil {
 			return rn.nextAged()
 		}
@@ -156,6 +156,14 @@ func (rn *run[T, R]) nextCall() *call[T, R] {
 		}
 	}
 	return nil
+}
+
+// partialsAge reports whether partial calls wait for more input: while the
+// input may still fill calls (it is not done, and the buffer has room). A
+// Batcher sends a partial call then once its oldest item has waited
+// MaxDelay (nextAged); a Runner does not.
+func (rn *run[T, R]) partialsAge() bool {
+	return !rn.inputDone && rn.held < rn.set.MaxBuffered
 }
 
 // nextAged returns a partial call of a key whose oldest item has waited

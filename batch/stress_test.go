@@ -51,6 +51,31 @@ func TestStress(t *testing.T) {
 			t.Fatalf("seed %d: %s\nreplay: go test ./batch -run 'TestStress$' -stress.seed=%d -v", seed, failure, seed)
 		}
 	}
+	onOneProcessor(func() {
+		for seed := first; seed < first+min(n, oneProcessorSeeds); seed++ {
+			if failure := runStressSeed(seed, base); failure != "" {
+				t.Fatalf("seed %d on one processor: %s\nreplay: go test ./batch -run 'TestStress$' -stress.seed=%d -cpu 1 -v", seed, failure, seed)
+			}
+		}
+	})
+}
+
+// oneProcessorSeeds is how many seeds the stress tests run again with
+// GOMAXPROCS 1, a schedule of its own: the run's loop, its workers and the
+// callers share one processor, so a loop that turns without blocking starves
+// the goroutines it waits for. TestStressBatcher hung so at seed 143
+// (TestRegressionBatcherSpunWhileACallWaitedForTheRate); 500 seeds take a
+// few seconds.
+const oneProcessorSeeds = 500
+
+// onOneProcessor runs fn with GOMAXPROCS 1, unless it is 1 already (go test
+// -cpu 1), when the seeds have just run so.
+func onOneProcessor(fn func()) {
+	if runtime.GOMAXPROCS(0) == 1 {
+		return
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	fn()
 }
 
 // stressCase is everything a seed draws before the run starts.
