@@ -243,8 +243,8 @@ if w > 0 and sent >= s.tc then
   -- shared-quota, whenever the climb's throttle came within its probe cycle
   -- (slow start's measurement well above the quota), and the gentle probe
   -- kept the rate there for a few seconds. So a throttle on the way back
-  -- opens an ordinary episode and is measured as one: over the last calls,
-  -- and from the latest throttle, as below. Throttles that come before the
+  -- opens an ordinary episode and is measured as one (below), with the
+  -- count since the cut as a floor only. Throttles that come before the
   -- climb is back to about what the service accepted over the last calls
   -- (within RATE_DIP of it), within MEASURE_MIN of the cut, or for some
   -- items of a call, are the start-up's tail (calls in flight at the old
@@ -284,11 +284,20 @@ if w > 0 and sent >= s.tc then
     -- than the rate itself. After the start dip this is the first
     -- measurement of the quota itself, and the episode, which the next
     -- throttles measure from, begins here, not at the start-up cut.
-    s.ept, s.epa = now, s.acc
     local b = s.rate
     local span = 0
     if s.pt > 0 and s.acc - s.pa >= SPAN_CALLS and now > s.pt then span = (s.acc - s.pa) / (now - s.pt) end
+    if s.mode == 'dip' and now > s.ept then
+      -- The calls accepted since the start-up cut, the bucket empty then and
+      -- now, count short of the quota only by what the bucket wasted during
+      -- the dip, which can be nothing (a bucket too big to fill in it): a
+      -- floor for the rest, which the last calls less RATE_DIP can
+      -- undercut. Counting one call more measures high rather than low, as
+      -- in the recut.
+      span = math.max(span, (s.acc - s.epa + 1) / (now - s.ept))
+    end
     local est = math.max(span, recentRate() * (1 - RATE_DIP))
+    s.ept, s.epa = now, s.acc
     if est > 0 and est < b then b = est end
     if s.mode == 'start' then
       cut(b - w * START_DIP * b, b, 'dip')
