@@ -123,15 +123,15 @@ local function num(x) return string.format('%.17g', x) end
 
 -- The state. mode: 'start' (slow start), 'dip' (the climb back from the
 -- start dip, until a throttle on the way back measures the quota) or
--- 'climb' (after any other cut). rate: the
--- rate. base, from, tc, probe: the measurement, the rate the last cut set,
--- when, and the probe clock since. busy: the last call asked for had to wait
--- (the rate holds calls back). tick: the latest time seen. acc: accepted
--- calls so far. pt, pa: the time and count of the latest throttle (the
--- bucket was empty). ept, epa: the same at the start of the episode. w0, w1
--- (t, a): windows of SPAN_CALLS calls' time for the recent rate; d0, d1: of
--- a round trip, at least HOLD, for slow start. last: the latest slot
--- granted. rtt: the round trip.
+-- 'climb' (after any other cut). rate: the rate. base, from, tc, probe:
+-- the measurement, the rate the last cut set, when, and the probe clock
+-- since. busy: the last call asked for had to wait (the rate holds calls
+-- back). tick: the latest time seen. acc: accepted calls so far. pt, pa:
+-- the time and count of the latest throttle (the bucket was empty). ept,
+-- epa: the same at the start of the episode. w0, w1 (t, a): windows of
+-- SPAN_CALLS calls' time for the recent rate; d0, d1: of a round trip, at
+-- least HOLD, for slow start. last: the latest slot granted. rtt: the round
+-- trip.
 local FIELDS = {'mode', 'rate', 'base', 'from', 'tc', 'probe', 'busy', 'tick', 'acc', 'pt', 'pa',
   'ept', 'epa', 'w0t', 'w0a', 'w1t', 'w1a', 'd0t', 'd0a', 'd1t', 'd1a', 'last', 'rtt'}
 local s = {}
@@ -255,10 +255,11 @@ if w > 0 and sent >= s.tc then
   if s.probe < cycle() and (s.mode == 'climb' or tail) then
     -- A recut: a throttle during the climb back. The cut did not end the
     -- throttles: the measurement was high (the quota fell) or the SDK's
-    -- retries of throttled calls keep the bucket empty. While the bucket is empty the calls accepted since the
-    -- episode began measure the quota, and the last calls follow a quota
-    -- that fell since; counting one call more measures high rather than
-    -- low. The dip deepens from the rate once per such throttle.
+    -- retries of throttled calls keep the bucket empty. While the bucket is
+    -- empty the calls accepted since the episode began measure the quota
+    -- (but see mode 'dip' above), and the last calls follow a quota that
+    -- fell since; counting one call more measures high rather than low.
+    -- The dip deepens from the rate once per such throttle.
     local d = now - s.ept
     if d > 0 then
       local n = s.acc - s.epa
