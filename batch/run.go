@@ -263,8 +263,8 @@ func (rn *run[T, R]) nextDue() (time.Time, bool) {
 		// every slot in flight, a completion wakes the loop first. Once
 		// the input cannot fill calls, they go as soon as no call waits
 		// for the send rate, and a call leaving the rate wakes the loop
-		// (cleared): an aged key is no reason to turn (issue 10, bug: the
-		// loop spun while a call waited for the rate).
+		// (cleared): an aged key is no reason to turn then, or the loop
+		// spins (TestRegressionBatcherSpunWhileACallWaitedForTheRate).
 		for _, ks := range rn.active.buf[rn.active.head:] {
 			if at, pending := rn.agedAt(ks); pending && (!ok || at.Before(due)) {
 				due, ok = at, true

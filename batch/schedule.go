@@ -23,7 +23,7 @@ func (rn *run[T, R]) makeReady(e *entry[T]) {
 	case e.suspect != nil:
 		e.key.suspects.push(e)
 		if e.suspect.held() {
-			// Held: a parked suspect waiting on e must not (invariant 3).
+			// Held back: no parked suspect may wait on e (invariant 3).
 			rn.recheckParked(e.groups)
 			return
 		}
