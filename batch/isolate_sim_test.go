@@ -44,9 +44,9 @@ func isolationCost(t *testing.T, n int, rate float64, limit, inFlight, fraction 
 // with -v to see the comparison of test fractions behind testFraction, at
 // one and eight calls in flight (measured at one: one at a time 0.62, a
 // quarter 0.67, half 0.63; at 100 items per call, where four calls in ten
-// hold a bad item, all three stay near 0.17). The bound fails
-// when a rejected test releases the other suspects of its rejected call at
-// once (0.62): see the doc comment of isolate.go.
+// hold a bad item, all three stay near 0.17). The bound fails when a
+// rejected test releases the other suspects of its rejected call at once
+// (0.62): see the doc comment of isolate.go.
 func TestIsolationCost(t *testing.T) {
 	const n, rate = 40000, 0.005
 	for _, inFlight := range []int{1, 8} {
