@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"container/heap"
 	"flag"
 	"fmt"
 	"math"
@@ -10,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/batchkit/batchkit/internal/eventq"
+	"github.com/batchkit/batchkit/internal/quota"
 )
 
 // The simulation drives the real adaptive rate (the same try, unpark and
@@ -158,8 +160,6 @@ func (r simResult) throttledShare() float64 {
 
 // simEvent is something that happens at a time in the simulation.
 type simEvent struct {
-	at   time.Time
-	seq  int // orders events at the same time
 	kind int
 	w    *simWorker
 }
@@ -171,24 +171,6 @@ const (
 	evAnswer         // the attempt's answer reaches the worker
 	evRetry          // the SDK's backoff is over: the retry waits for the rate
 )
-
-type simQueue []*simEvent
-
-func (q simQueue) Len() int { return len(q) }
-func (q simQueue) Less(i, j int) bool {
-	if !q[i].at.Equal(q[j].at) {
-		return q[i].at.Before(q[j].at)
-	}
-	return q[i].seq < q[j].seq
-}
-func (q simQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *simQueue) Push(x any)   { *q = append(*q, x.(*simEvent)) }
-func (q *simQueue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return e
-}
 
 // simWorker is one of the MaxInFlight slots and the call it runs.
 type simWorker struct {
@@ -206,49 +188,6 @@ type simClock struct{ now time.Time }
 func (c *simClock) Now() time.Time { return c.now }
 func (c *simClock) After(time.Duration) (<-chan time.Time, func()) {
 	panic("the simulation does not wait")
-}
-
-// simBucket is the service's quota, as in internal/awsfake.
-type simBucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func (b *simBucket) set(rate, burst float64, now time.Time) {
-	if rate <= 0 {
-		*b = simBucket{}
-		return
-	}
-	wasUnlimited := b.rate <= 0
-	b.refill(now)
-	b.rate = rate
-	b.burst = burst
-	if burst <= 0 {
-		b.burst = math.Max(1, math.Ceil(rate))
-	}
-	if wasUnlimited {
-		b.tokens, b.last = b.burst, now
-	}
-	b.tokens = math.Min(b.tokens, b.burst)
-}
-
-func (b *simBucket) refill(now time.Time) {
-	if b.rate > 0 && now.After(b.last) {
-		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	b.last = now
-}
-
-func (b *simBucket) take(now time.Time) bool {
-	if b.rate <= 0 {
-		return true
-	}
-	b.refill(now)
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }
 
 // quotaAt is the scenario's quota at d; 0 is none.
@@ -281,13 +220,12 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 	a := newAdaptiveRate(&set)
 	rng := rand.New(rand.NewPCG(seed, 0x51))
 
-	var q simQueue
-	seq := 0
+	var q eventq.Queue[simEvent]
+	seq := 0 // of the latest event pushed
 	push := func(at time.Time, kind int, w *simWorker) {
-		seq++
-		heap.Push(&q, &simEvent{at: at, seq: seq, kind: kind, w: w})
+		seq = q.Push(at, simEvent{kind: kind, w: w})
 	}
-	var bucket simBucket
+	var bucket quota.Bucket
 	nextStep := 0
 	pending := sc.calls // calls not yet accepted nor in flight
 	left := sc.calls    // calls not yet accepted
@@ -345,8 +283,7 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 	}
 	limit := t0.Add(30 * time.Minute) // a watchdog: no scenario takes this long
 	for left > 0 && q.Len() > 0 {
-		ev := heap.Pop(&q).(*simEvent)
-		now := ev.at
+		now, evSeq, ev := q.Pop()
 		if sc.until > 0 && now.Sub(t0) >= sc.until {
 			break
 		}
@@ -360,9 +297,9 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 			nextSec = nextSec.Add(time.Second)
 		}
 		for nextStep < len(sc.quota) && !t0.Add(sc.quota[nextStep].at).After(now) {
-			bucket.set(sc.quota[nextStep].perSecond, sc.burst, t0.Add(sc.quota[nextStep].at))
+			bucket.Set(sc.quota[nextStep].perSecond, sc.burst, t0.Add(sc.quota[nextStep].at))
 			if nextStep == 0 && sc.spent {
-				bucket.tokens = 0
+				bucket.Empty(t0.Add(sc.quota[nextStep].at))
 			}
 			nextStep++
 		}
@@ -372,7 +309,7 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 			if ev.kind == evReady && pending == 0 {
 				continue // no work left for this worker
 			}
-			if ev.kind == evWake && ev.seq != w.parked {
+			if ev.kind == evWake && evSeq != w.parked {
 				continue // superseded by an earlier wake
 			}
 			d, _, ok := a.try(now, ev.kind == evWake)
@@ -395,7 +332,7 @@ func simulate(t testing.TB, sc *simScenario, seed uint64) simResult {
 			push(now, evAttempt, w)
 		case evAttempt:
 			res.attempts++
-			w.accepted = bucket.take(now)
+			w.accepted = bucket.Take(now)
 			if !w.accepted {
 				res.throttled++
 				secThrottled++

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/batchkit/batchkit/internal/quota"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -262,15 +263,15 @@ func TestRateFirstThrottleDropsBelowTheStartupBurst(t *testing.T) {
 func TestRateReturnsToWhatTheServiceAccepts(t *testing.T) {
 	clock := newManualClock()
 	d := rateDriver{newTestRate(t, clock, Options{}), clock}
-	var bucket simBucket
-	bucket.set(20, 0, clock.Now())
+	var bucket quota.Bucket
+	bucket.Set(20, 0, clock.Now())
 	start := clock.Now()
 	var cuts []float64
 	lowest := math.Inf(1)
 	for clock.Now().Sub(start) < 120*time.Second {
 		sent := d.send(1)
 		w := 0.0
-		if !bucket.take(sent) {
+		if !bucket.Take(sent) {
 			w = 1
 		}
 		r, cut := d.done(sent, 20*time.Millisecond, w)

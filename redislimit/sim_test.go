@@ -1,7 +1,6 @@
 package redislimit
 
 import (
-	"container/heap"
 	"context"
 	"flag"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/eventq"
+	"github.com/batchkit/batchkit/internal/quota"
 )
 
 // The simulation drives the shared rate (the script in a real Redis, and
@@ -154,29 +155,9 @@ const (
 )
 
 type simEvent struct {
-	at   time.Time
-	seq  int
 	kind int
 	w    *simWorker
 	ok   bool // evAnswer: the attempt was accepted
-}
-
-type simQueue []*simEvent
-
-func (q simQueue) Len() int { return len(q) }
-func (q simQueue) Less(i, j int) bool {
-	if !q[i].at.Equal(q[j].at) {
-		return q[i].at.Before(q[j].at)
-	}
-	return q[i].seq < q[j].seq
-}
-func (q simQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *simQueue) Push(x any)   { *q = append(*q, x.(*simEvent)) }
-func (q *simQueue) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return e
 }
 
 type simProc struct {
@@ -192,25 +173,6 @@ type simWorker struct {
 	throttled bool
 }
 
-type simBucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func (b *simBucket) refill(now time.Time) {
-	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-}
-
-func (b *simBucket) take(now time.Time) bool {
-	b.refill(now)
-	if b.tokens >= 1 {
-		b.tokens--
-		return true
-	}
-	return false
-}
-
 // simRun runs sc once against the Redis at addr and returns its figures;
 // trace, when set, receives a line per simulated second.
 func simRun(t *testing.T, addr string, sc simScenario, seed uint64, trace func(string)) simResult {
@@ -224,11 +186,9 @@ func simRun(t *testing.T, addr string, sc simScenario, seed uint64, trace func(s
 	start := time.Unix(1_800_000_000, 0)
 	now := start
 	rng := rand.New(rand.NewPCG(seed, uint64(len(sc.name))))
-	var q simQueue
-	seq := 0
+	var q eventq.Queue[simEvent]
 	push := func(at time.Time, kind int, w *simWorker, ok bool) {
-		seq++
-		heap.Push(&q, &simEvent{at: at, seq: seq, kind: kind, w: w, ok: ok})
+		q.Push(at, simEvent{kind: kind, w: w, ok: ok})
 	}
 	latency := sc.latency
 	if latency == 0 {
@@ -256,7 +216,8 @@ func simRun(t *testing.T, addr string, sc simScenario, seed uint64, trace func(s
 			push(now, evReady, &simWorker{p: p}, false)
 		}
 	}
-	bucket := &simBucket{rate: sc.quota[0].perSecond, burst: sc.burst, tokens: sc.burst, last: start}
+	var bucket quota.Bucket
+	bucket.Set(sc.quota[0].perSecond, sc.burst, start)
 	step := 1
 
 	// Per-second figures for the trace.
@@ -268,32 +229,32 @@ func simRun(t *testing.T, addr string, sc simScenario, seed uint64, trace func(s
 	lastRate := 0.0
 
 	for q.Len() > 0 {
-		e := heap.Pop(&q).(*simEvent)
-		if !e.at.Before(end) {
+		at, _, e := q.Pop()
+		if !at.Before(end) {
 			break
 		}
-		for !e.at.Before(nextSec) {
+		for !at.Before(nextSec) {
 			if trace != nil {
 				trace(fmt.Sprintf("t=%5.2fs sent=%d accepted=%d throttled=%d rate=%.1f quota=%g",
-					nextSec.Sub(start).Seconds(), secSent, secAcc, secThr, procs[0].lim.Rate(), bucket.rate))
+					nextSec.Sub(start).Seconds(), secSent, secAcc, secThr, procs[0].lim.Rate(), bucket.Rate()))
 			}
 			secSent, secAcc, secThr = 0, 0, 0
 			nextSec = nextSec.Add(*simTick)
 		}
 		// The quota in force, and what it allows in the goodput window.
-		for step < len(sc.quota) && !e.at.Before(start.Add(sc.quota[step].at)) {
-			bucket.refill(start.Add(sc.quota[step].at)) // at the old rate until then
-			bucket.rate = sc.quota[step].perSecond
+		for step < len(sc.quota) && !at.Before(start.Add(sc.quota[step].at)) {
+			// Tokens earned at the old rate until then are kept.
+			bucket.Set(sc.quota[step].perSecond, sc.burst, start.Add(sc.quota[step].at))
 			step++
 		}
-		if e.at.After(goodFrom) {
+		if at.After(goodFrom) {
 			from := now
 			if from.Before(goodFrom) {
 				from = goodFrom
 			}
-			allowed += e.at.Sub(from).Seconds() * bucket.rate
+			allowed += at.Sub(from).Seconds() * bucket.Rate()
 		}
-		now = e.at
+		now = at
 		w := e.w
 		switch e.kind {
 		case evReady:
@@ -340,7 +301,7 @@ func simRun(t *testing.T, addr string, sc simScenario, seed uint64, trace func(s
 			if late {
 				res.lateAtt++
 			}
-			ok := bucket.take(now)
+			ok := bucket.Take(now)
 			if !ok {
 				res.throttled++
 				secThr++
@@ -375,7 +336,7 @@ func simRun(t *testing.T, addr string, sc simScenario, seed uint64, trace func(s
 		}
 	}
 	if now.Before(end) {
-		allowed += end.Sub(now).Seconds() * bucket.rate
+		allowed += end.Sub(now).Seconds() * bucket.Rate()
 	}
 	res.goodput /= allowed
 	return res

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/batchkit/batchkit/internal/quota"
 )
 
 // Server is a running fake service: an [httptest.Server] whose handler
@@ -46,7 +46,7 @@ type Server struct {
 	callRand     *rand.Rand
 	itemRand     *rand.Rand
 	throttleRand *rand.Rand
-	bucket       tokenBucket
+	bucket       quota.Bucket
 	slowed       int // requests given Latency since the plan was installed
 	log          []Request
 }
@@ -170,7 +170,7 @@ func (s *Server) SetQuota(perSecond float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults.Quota = perSecond
-	s.bucket.set(perSecond, s.faults.QuotaBurst, s.now())
+	s.bucket.Set(perSecond, float64(s.faults.QuotaBurst), s.now())
 }
 
 // Faults returns a copy of the current fault plan.
@@ -189,7 +189,7 @@ func (s *Server) SetFaults(f Faults) {
 	f.Poison = append([]string(nil), f.Poison...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.bucket = tokenBucket{}
+	s.bucket = quota.Bucket{}
 	s.setFaultsLocked(f)
 }
 
@@ -204,7 +204,7 @@ func (s *Server) setFaultsLocked(f Faults) {
 	s.callRand = rand.New(rand.NewPCG(seed, 0x63616c6c))       // "call"
 	s.itemRand = rand.New(rand.NewPCG(seed, 0x6974656d))       // "item"
 	s.throttleRand = rand.New(rand.NewPCG(seed, 0x7468726f74)) // "throt"
-	s.bucket.set(f.Quota, f.QuotaBurst, s.now())
+	s.bucket.Set(f.Quota, float64(f.QuotaBurst), s.now())
 	s.slowed = 0
 }
 
@@ -345,7 +345,7 @@ func (s *Server) serveRecorded(rec *httptest.ResponseRecorder, r *http.Request, 
 	}
 
 	s.mu.Lock()
-	allowed := s.bucket.take(s.now())
+	allowed := s.bucket.Take(s.now())
 	if allowed && s.faults.ThrottleRate > 0 {
 		allowed = !draw(s.throttleRand, s.faults.ThrottleRate)
 	}
@@ -450,53 +450,4 @@ func (s *Server) record(r *http.Request, seq uint64, arrived time.Time, body []b
 	s.mu.Lock()
 	s.log = append(s.log, e)
 	s.mu.Unlock()
-}
-
-// tokenBucket is the quota. A zero rate means unlimited.
-type tokenBucket struct {
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-}
-
-// set changes the rate and burst at time now (see [Server.SetQuota]).
-func (b *tokenBucket) set(rate float64, burst int, now time.Time) {
-	if rate <= 0 {
-		*b = tokenBucket{}
-		return
-	}
-	wasUnlimited := b.rate <= 0
-	b.refill(now)
-	b.rate = rate
-	b.burst = float64(burst)
-	if burst <= 0 {
-		b.burst = math.Max(1, math.Ceil(rate))
-	}
-	if wasUnlimited {
-		b.tokens = b.burst
-		b.last = now
-	}
-	b.tokens = math.Min(b.tokens, b.burst)
-}
-
-// refill adds the tokens earned since the last refill.
-func (b *tokenBucket) refill(now time.Time) {
-	if b.rate > 0 && now.After(b.last) {
-		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	b.last = now
-}
-
-// take spends one token and reports whether there was one.
-func (b *tokenBucket) take(now time.Time) bool {
-	if b.rate <= 0 {
-		return true
-	}
-	b.refill(now)
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }

@@ -22,6 +22,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	appstreamsdk "github.com/aws/aws-sdk-go-v2/service/appstream"
 	appstreamtypes "github.com/aws/aws-sdk-go-v2/service/appstream/types"
+
 	//lint:ignore SA1019 legacy Amazon Chime is one of the services batchkit wraps.
 	chimesdk "github.com/aws/aws-sdk-go-v2/service/chime"
 	chimetypes "github.com/aws/aws-sdk-go-v2/service/chime/types"
@@ -382,36 +383,6 @@ func TestQuotaThrottlesSDKWithThrottlingException(t *testing.T) {
 	}
 	if calls.Load() != 1 {
 		t.Errorf("handler ran %d times, want 1", calls.Load())
-	}
-}
-
-func TestTokenBucket(t *testing.T) {
-	t0 := time.Unix(1000, 0)
-	var b tokenBucket
-	b.set(2, 0, t0) // burst defaults to ceil(2) = 2
-	got := []bool{b.take(t0), b.take(t0), b.take(t0)}
-	if !slices.Equal(got, []bool{true, true, false}) {
-		t.Errorf("full bucket takes %v, want [true true false]", got)
-	}
-	if !b.take(t0.Add(500*time.Millisecond)) || b.take(t0.Add(500*time.Millisecond)) {
-		t.Errorf("after 0.5 s at 2/s want exactly one token")
-	}
-	b.set(10, 0, t0.Add(time.Second)) // keeps tokens (1 earned), burst 10
-	if !b.take(t0.Add(time.Second)) || b.take(t0.Add(time.Second)) {
-		t.Errorf("after SetQuota want the one token kept, no more")
-	}
-	if !b.take(t0.Add(time.Second + 100*time.Millisecond)) {
-		t.Errorf("new rate not applied: no token after 0.1 s at 10/s")
-	}
-	b.set(0, 0, t0)
-	for range 100 {
-		if !b.take(t0) {
-			t.Fatal("unlimited bucket refused")
-		}
-	}
-	b.set(0.5, 3, t0)
-	if b.burst != 3 || b.tokens != 3 {
-		t.Errorf("unlimited -> limited: burst %v tokens %v, want 3 and 3", b.burst, b.tokens)
 	}
 }
 
