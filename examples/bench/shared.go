@@ -16,9 +16,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/batchkit/batchkit/appstream"
 	"github.com/batchkit/batchkit/appstream/appstreamtest"
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/benchjob"
 )
 
 // The scenarios of several runners (shared-quota) run each runner in a
@@ -44,28 +44,6 @@ const workerPackage = "./internal/benchworker"
 // sharedTTL is how long a run's shared rate outlives its last call in Redis:
 // every run uses a key of its own, which then expires.
 const sharedTTL = time.Minute
-
-// workerJob is the runner program's job; its fields are the program's job
-// fields, sent as JSON.
-type workerJob struct {
-	URL, Region, AccessKeyID, SecretAccessKey string
-	Limiter                                   string // "local" or "shared"
-	RedisAddr, Key                            string
-	TTL                                       time.Duration
-	Concurrency                               int
-	Items                                     []appstream.Association
-	Trace                                     bool
-}
-
-// workerReport is the runner program's report.
-type workerReport struct {
-	Start, End              time.Time
-	Succeeded, Failed, Lost int
-	Stats                   batch.Stats
-	Warnings                int64
-	Problems                []string
-	Err                     string
-}
 
 // workerProgram is the built runner program.
 type workerProgram struct {
@@ -237,14 +215,14 @@ func runShared(ctx context.Context, cfg *config, sc scenario, strat string, w *w
 	r.ideal = sc.ideal(cfg, r.perCall)
 	out := &syncWriter{w: stderr}
 
-	limiter := "local"
+	limiter := benchjob.LimiterLocal
 	if strat == stratRunnerShared {
-		limiter = "shared"
+		limiter = benchjob.LimiterShared
 	}
 	key := fmt.Sprintf("batchkit:bench:%s:%d:%d", sc.name, os.Getpid(), time.Now().UnixNano())
-	jobs := make([]workerJob, sc.runners)
+	jobs := make([]benchjob.Job, sc.runners)
 	for i := range jobs {
-		jobs[i] = workerJob{
+		jobs[i] = benchjob.Job{
 			URL: k.url, Region: appstreamtest.Region,
 			AccessKeyID: appstreamtest.AccessKeyID, SecretAccessKey: appstreamtest.SecretAccessKey,
 			Limiter: limiter, RedisAddr: cfg.redisAddr, Key: key, TTL: sharedTTL,
@@ -326,7 +304,7 @@ func logTally(log []appstreamtest.Request) tally {
 // runner that failed) and what went wrong. Their standard error goes to
 // stderr, each line prefixed with prefix and the runner's number (trace
 // lines with trace).
-func runWorkers(ctx context.Context, w *workerProgram, jobs []workerJob, stderr io.Writer, prefix, trace string, started func()) ([]*workerReport, []string) {
+func runWorkers(ctx context.Context, w *workerProgram, jobs []benchjob.Job, stderr io.Writer, prefix, trace string, started func()) ([]*benchjob.Report, []string) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type proc struct {
@@ -337,7 +315,7 @@ func runWorkers(ctx context.Context, w *workerProgram, jobs []workerJob, stderr 
 		failed bool
 	}
 	procs := make([]*proc, len(jobs))
-	reports := make([]*workerReport, len(jobs))
+	reports := make([]*benchjob.Report, len(jobs))
 	var problems []string
 	fail := func(i int, format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("runner %d: ", i)+fmt.Sprintf(format, args...))
@@ -399,7 +377,7 @@ func runWorkers(ctx context.Context, w *workerProgram, jobs []workerJob, stderr 
 	started()
 	for i, p := range procs {
 		line, err := p.stdout.ReadBytes('\n')
-		var rep workerReport
+		var rep benchjob.Report
 		if err == nil {
 			err = json.Unmarshal(line, &rep)
 		}

@@ -9,14 +9,14 @@
 // The bench talks to it over standard input and output, one JSON value or
 // word per line:
 //
-//	stdin:  a job (see [job]), then the word "go"
+//	stdin:  a job (see [benchjob.Job]), then the word "go"
 //	stdout: the word "ready" once the runner and its limiter are built (the
-//	        limiter has pinged Redis), then the report (see [report])
+//	        limiter has pinged Redis), then the report (see [benchjob.Report])
 //
 // Between "ready" and "go" the worker waits, so that the bench starts every
-// runner at the same moment. Warnings (Redis not answering) and, with
-// job.Trace, the send rate at every throttle signal go to standard error, one
-// line each.
+// runner at the same moment. Warnings (Redis not answering) and, with the
+// job's Trace, the send rate at every throttle signal go to standard error,
+// one line each.
 package main
 
 import (
@@ -39,51 +39,9 @@ import (
 
 	"github.com/batchkit/batchkit/appstream"
 	"github.com/batchkit/batchkit/batch"
+	"github.com/batchkit/batchkit/internal/benchjob"
 	"github.com/batchkit/batchkit/redislimit"
 )
-
-// Limiters a job may ask for.
-const (
-	limiterLocal  = "local"  // the runner's own adaptive rate
-	limiterShared = "shared" // a redislimit.Limiter
-)
-
-// job is what the bench asks of one worker.
-type job struct {
-	// URL is the kit's base URL; Region, AccessKeyID and SecretAccessKey
-	// are what its requests must be signed with.
-	URL, Region, AccessKeyID, SecretAccessKey string
-	// Limiter is limiterLocal or limiterShared.
-	Limiter string
-	// RedisAddr and Key locate the shared rate; TTL is how long it outlives
-	// the last call (redislimit.Options.TTL).
-	RedisAddr, Key string
-	TTL            time.Duration
-	// Concurrency is the runner's MaxInFlight.
-	Concurrency int
-	// Items are the worker's share of the items.
-	Items []appstream.Association
-	// Trace writes the send rate at every throttle signal to standard error.
-	Trace bool
-}
-
-// report is what the worker answers.
-type report struct {
-	// Start and End bound the run, by the machine's clock, which the bench
-	// shares.
-	Start, End time.Time
-	// Succeeded, Failed and Lost count the items: failed for good, or lost
-	// (failed for a retryable reason, canceled, or without an outcome).
-	Succeeded, Failed, Lost int
-	// Stats are the runner's.
-	Stats batch.Stats
-	// Warnings counts the limiter's warnings: times Redis stopped answering.
-	Warnings int64
-	// Problems lists ledger violations: outcomes missing or misplaced.
-	Problems []string
-	// Err is the run's error, if any.
-	Err string
-}
 
 func main() {
 	if err := work(context.Background(), os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -98,7 +56,7 @@ func work(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("reading the job: %w", err)
 	}
-	var j job
+	var j benchjob.Job
 	if err := json.Unmarshal(line, &j); err != nil {
 		return fmt.Errorf("decoding the job: %w", err)
 	}
@@ -107,8 +65,8 @@ func work(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error 
 	logger := slog.New(&countingHandler{Handler: slog.NewTextHandler(stderr, nil), warnings: &warnings})
 	var lim batch.Limiter
 	switch j.Limiter {
-	case limiterLocal:
-	case limiterShared:
+	case benchjob.LimiterLocal:
+	case benchjob.LimiterShared:
 		client := redis.NewClient(&redis.Options{Addr: j.RedisAddr, ContextTimeoutEnabled: true, DisableIdentity: true})
 		defer client.Close()
 		l, err := redislimit.New(ctx, client, j.Key, func(o *redislimit.Options) {
@@ -168,7 +126,7 @@ func work(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error 
 
 	start = time.Now()
 	rep, err := r.Run(ctx, j.Items)
-	out := report{Start: start, End: time.Now(), Warnings: warnings.Load()}
+	out := benchjob.Report{Start: start, End: time.Now(), Warnings: warnings.Load()}
 	if err != nil {
 		out.Err = err.Error()
 	}
@@ -177,7 +135,7 @@ func work(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error 
 }
 
 // tally counts the outcomes of rep into out and notes ledger violations.
-func tally(out *report, rep *batch.Report[appstream.Association, appstream.Result], items int) {
+func tally(out *benchjob.Report, rep *batch.Report[appstream.Association, appstream.Result], items int) {
 	if rep == nil {
 		out.Lost = items
 		out.Problems = append(out.Problems, "the runner returned no report")

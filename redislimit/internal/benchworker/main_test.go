@@ -17,15 +17,16 @@ import (
 
 	"github.com/batchkit/batchkit/appstream"
 	"github.com/batchkit/batchkit/appstream/appstreamtest"
+	"github.com/batchkit/batchkit/internal/benchjob"
 )
 
 // testJob returns a job for n items against a fresh kit, and the kit.
-func testJob(t *testing.T, n int, limiter string) (job, *appstreamtest.Server) {
+func testJob(t *testing.T, n int, limiter string) (benchjob.Job, *appstreamtest.Server) {
 	t.Helper()
 	srv := appstreamtest.NewServer()
 	t.Cleanup(srv.Close)
 	srv.AddStack("stack")
-	j := job{
+	j := benchjob.Job{
 		URL: srv.URL(), Region: appstreamtest.Region,
 		AccessKeyID: appstreamtest.AccessKeyID, SecretAccessKey: appstreamtest.SecretAccessKey,
 		Limiter: limiter, Concurrency: 4, TTL: time.Minute,
@@ -39,7 +40,7 @@ func testJob(t *testing.T, n int, limiter string) (job, *appstreamtest.Server) {
 }
 
 // runJob runs the worker on j as the bench does and returns its report.
-func runJob(t *testing.T, j job) report {
+func runJob(t *testing.T, j benchjob.Job) benchjob.Report {
 	t.Helper()
 	b, err := json.Marshal(j)
 	if err != nil {
@@ -54,14 +55,14 @@ func runJob(t *testing.T, j job) report {
 	if line, _ := out.ReadString('\n'); line != "ready\n" {
 		t.Fatalf("first line %q, want ready", line)
 	}
-	var r report
+	var r benchjob.Report
 	if err := json.NewDecoder(out).Decode(&r); err != nil {
 		t.Fatalf("decoding the report: %v", err)
 	}
 	return r
 }
 
-func checkReport(t *testing.T, r report, n int) {
+func checkReport(t *testing.T, r benchjob.Report, n int) {
 	t.Helper()
 	if r.Succeeded != n || r.Failed != 0 || r.Lost != 0 || len(r.Problems) > 0 || r.Err != "" {
 		t.Errorf("report %+v, want %d items succeeded and nothing else", r, n)
@@ -72,7 +73,7 @@ func checkReport(t *testing.T, r report, n int) {
 }
 
 func TestWorkLocal(t *testing.T) {
-	j, srv := testJob(t, 60, limiterLocal)
+	j, srv := testJob(t, 60, benchjob.LimiterLocal)
 	checkReport(t, runJob(t, j), 60)
 	if got := len(srv.Associations()); got != 60 {
 		t.Errorf("the kit holds %d associations, want 60", got)
@@ -89,7 +90,7 @@ func TestWorkShared(t *testing.T) {
 		}
 		t.Skip("BATCHKIT_REDIS_ADDR is not set: start a server, e.g. redis-server --port 6390 --save '' --appendonly no --daemonize yes, and set BATCHKIT_REDIS_ADDR=127.0.0.1:6390")
 	}
-	j, _ := testJob(t, 60, limiterShared)
+	j, _ := testJob(t, 60, benchjob.LimiterShared)
 	j.RedisAddr, j.Key = addr, "batchkit:test:benchworker:"+strconv.FormatInt(time.Now().UnixNano(), 36)
 	checkReport(t, runJob(t, j), 60)
 }
